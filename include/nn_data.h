@@ -1,0 +1,67 @@
+/* nn_data.h: Fashion-MNIST (and any MNIST-shaped IDX set) read straight from
+ * the gzipped IDX files with zlib, validated, scaled and split.
+ * Knows nothing of models. */
+#ifndef NN_DATA_H
+#define NN_DATA_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "nn_error.h"
+
+#define NN_IMAGE_ROWS 28
+#define NN_IMAGE_COLS 28
+#define NN_IMAGE_SIZE (NN_IMAGE_ROWS * NN_IMAGE_COLS)
+#define NN_CLASSES 10
+
+/* Standard file names inside a data folder. */
+#define NN_TRAIN_IMAGES "train-images-idx3-ubyte.gz"
+#define NN_TRAIN_LABELS "train-labels-idx1-ubyte.gz"
+#define NN_TEST_IMAGES "t10k-images-idx3-ubyte.gz"
+#define NN_TEST_LABELS "t10k-labels-idx1-ubyte.gz"
+
+extern const char *const nn_class_names[NN_CLASSES];
+
+typedef struct {
+    int n;           /* number of images */
+    float *images;   /* (n, 28*28) pixels / 255, in [0, 1]; owned */
+    uint8_t *labels; /* (n) in 0..9; owned */
+} nn_dataset;
+
+typedef struct {
+    nn_dataset train; /* 54,000 of the 60,000 (or --limit of them) */
+    nn_dataset val;   /* the other 6,000 */
+    nn_dataset test;  /* 10,000 */
+} nn_fashion;
+
+/* Raw IDX readers (gzip via zlib). Validate magic (0x00000803 / 0x00000801),
+ * dtype (unsigned byte), rank, dimensions, that the payload is exactly as long
+ * as the header says (too short and too long are errors), and gzip integrity
+ * (gzerror). On success *pixels / *labels are malloc'd and owned by the
+ * caller. Errors name the file and what was expected vs found. */
+int nn_idx_read_images(const char *path, uint8_t **pixels, int *n, int *rows,
+                       int *cols, nn_err *err);
+int nn_idx_read_labels(const char *path, uint8_t **labels, int *n,
+                       nn_err *err);
+
+/* One image file + its label file -> dataset: requires 28x28 images, equal
+ * counts and labels in 0..9 ("label 11 at index 3 is out of range 0..9"). */
+int nn_dataset_load(nn_dataset *ds, const char *images_path,
+                    const char *labels_path, nn_err *err);
+void nn_dataset_free(nn_dataset *ds);
+
+/* Finds the folder holding the four files: flag_dir if not NULL (then only
+ * that), else $NNTRAIN_DATA, ./data/fashion-mnist,
+ * /usr/share/datasets/fashion-mnist. If none has them the error says where it
+ * looked and how to get them (apt-get install dataset-fashion-mnist). */
+int nn_data_find_dir(char *dir, size_t cap, const char *flag_dir, nn_err *err);
+
+/* Loads all four files from dir. The 60,000 training images are split by a
+ * permutation drawn from `seed`: the first n_train - n_val of the permutation
+ * become train, the last n_val validation. limit > 0 keeps only the first
+ * `limit` images of the train split. */
+int nn_fashion_load(nn_fashion *f, const char *dir, int n_val, uint64_t seed,
+                    int limit, nn_err *err);
+void nn_fashion_free(nn_fashion *f);
+
+#endif

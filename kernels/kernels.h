@@ -1,0 +1,101 @@
+/* kernels.h: plain C + OpenMP kernels for every op nntrain runs.
+ *
+ * They are the test oracle for the oneDNN backend and a fallback backend that
+ * needs no oneDNN at run time; the loss and optimizer kernels are used by
+ * every backend. Written for clarity first, speed second.
+ *
+ * Layouts are PyTorch's, row-major: activations (N, C, H, W), dense weights
+ * (OC, IC), conv weights (OC, IC, KH, KW). Forward kernels overwrite dst.
+ * Backward kernels OVERWRITE their outputs (diff_src, diff_weights,
+ * diff_bias); they never accumulate. Gradients are dL/dx, never negated.
+ * Reductions are done in a fixed order so results do not depend on how
+ * OpenMP schedules threads: same inputs, same thread count, same bits. */
+#ifndef NN_KERNELS_H
+#define NN_KERNELS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* ---- dense (inner product) ---------------------------------------------- */
+/* dst (n, oc) = src (n, ic) . weights (oc, ic)^T + bias (oc) */
+void dense_forward(float *dst, const float *src, const float *weights,
+                   const float *bias, int n, int ic, int oc);
+/* diff_src (n, ic) = diff_dst (n, oc) . weights (oc, ic) */
+void dense_backward_data(float *diff_src, const float *diff_dst,
+                         const float *weights, int n, int ic, int oc);
+/* diff_weights (oc, ic) = diff_dst^T . src; diff_bias (oc) = column sums */
+void dense_backward_weights(float *diff_weights, float *diff_bias,
+                            const float *diff_dst, const float *src,
+                            int n, int ic, int oc);
+
+/* ---- 2D convolution (cross-correlation, like PyTorch) -------------------- */
+typedef struct {
+    int n, ic, ih, iw;   /* src (n, ic, ih, iw) */
+    int oc, kh, kw;      /* weights (oc, ic, kh, kw), bias (oc) */
+    int stride, pad;     /* same in both directions, zero padding */
+} conv_shape;
+
+/* Output size of a conv or pool window along one dimension. */
+static inline int conv_out_dim(int in, int k, int stride, int pad) {
+    return (in + 2 * pad - k) / stride + 1;
+}
+
+void conv2d_forward(float *dst, const float *src, const float *weights,
+                    const float *bias, const conv_shape *s);
+void conv2d_backward_data(float *diff_src, const float *diff_dst,
+                          const float *weights, const conv_shape *s);
+void conv2d_backward_weights(float *diff_weights, float *diff_bias,
+                             const float *diff_dst, const float *src,
+                             const conv_shape *s);
+
+/* ---- max pooling (no padding) --------------------------------------------- */
+typedef struct {
+    int n, c, ih, iw;    /* src (n, c, ih, iw); dst (n, c, oh, ow) */
+    int k, stride;       /* square window k x k */
+} pool_shape;
+
+/* argmax (n, c, oh, ow): index y*iw + x of the max inside its (ih, iw) plane;
+ * ties go to the first element in row-major order. */
+void maxpool_forward(float *dst, int32_t *argmax, const float *src,
+                     const pool_shape *s);
+/* diff_src is overwritten: zero everywhere but the argmax positions. */
+void maxpool_backward(float *diff_src, const float *diff_dst,
+                      const int32_t *argmax, const pool_shape *s);
+
+/* ---- ReLU (in place allowed: dst == src, diff_src == diff_dst) ---------- */
+void relu_forward(float *dst, const float *src, size_t n);
+/* Uses the forward output: diff_src = dst > 0 ? diff_dst : 0. */
+void relu_backward(float *diff_src, const float *diff_dst, const float *dst,
+                   size_t n);
+
+/* ---- softmax + loss ------------------------------------------------------- */
+typedef enum {
+    LOSS_MSE,           /* mean over classes of (softmax - onehot)^2 (seed) */
+    LOSS_CROSS_ENTROPY, /* -log softmax[label] */
+} loss_kind;
+
+/* For n rows of logits (n, classes): per-sample loss into sample_loss (n)
+ * (mean over the classes for MSE, like PyTorch's MSELoss), the arg-max class
+ * into pred (n), and, when diff_logits is not NULL, the gradient of the
+ * batch loss (mean of sample_loss over the n rows) w.r.t. the logits into
+ * diff_logits (n, classes). Softmax is computed stably (max subtracted).
+ *   MSE:  p = softmax(z), g_j = 2 (p_j - y_j) / (n * classes),
+ *         dL/dz_i = p_i (g_i - sum_j g_j p_j)
+ *   CE:   dL/dz_i = (p_i - y_i) / n
+ * OpenMP over the rows. Returns nothing: callers sum sample_loss in order. */
+void softmax_loss(float *diff_logits, float *sample_loss, uint8_t *pred,
+                  const float *logits, const uint8_t *labels, int n,
+                  int classes, loss_kind kind);
+
+/* ---- optimizers over flat parameter vectors (OpenMP over elements) -------- */
+/* Adam as in PyTorch (step t counts from 1):
+ *   m = b1 m + (1-b1) g;  v = b2 v + (1-b2) g^2
+ *   p -= lr * (m / (1-b1^t)) / (sqrt(v / (1-b2^t)) + eps) */
+void adam_update(float *params, float *m, float *v, const float *grads,
+                 size_t n, float lr, float beta1, float beta2, float eps,
+                 long step);
+/* SGD with momentum as in PyTorch: buf = momentum buf + g; p -= lr buf. */
+void sgd_update(float *params, float *velocity, const float *grads, size_t n,
+                float lr, float momentum);
+
+#endif
