@@ -1,0 +1,45 @@
+/* nn_backend.h: an executor runs one model's forward and backward passes for
+ * a fixed batch size. Everything it needs (primitives, memories, activation
+ * buffers, scratchpads) is created once by nn_exec_create; the calls that run
+ * per batch allocate nothing. */
+#ifndef NN_BACKEND_H
+#define NN_BACKEND_H
+
+#include "nn_error.h"
+#include "nn_model.h"
+
+typedef enum {
+    NN_BACKEND_ONEDNN, /* oneDNN primitives (default) */
+    NN_BACKEND_REF,    /* kernels/: plain C + OpenMP, the test oracle */
+} nn_backend_kind;
+
+typedef struct nn_exec nn_exec;
+
+/* Builds an executor of model m for `batch` images. It reads weights from
+ * `params` and writes gradients to `grads` (both laid out like m->params;
+ * they may be m->params / m->grads or private copies). With single_thread
+ * the executor's primitives run on one thread, for use inside an OpenMP
+ * parallel region (batch-split parallelism); otherwise they use the OpenMP
+ * threads available when it is created. */
+int nn_exec_create(nn_exec **out, nn_backend_kind kind, const nn_model *m,
+                   int batch, const float *params, float *grads,
+                   int single_thread, nn_err *err);
+void nn_exec_free(nn_exec *e);
+
+/* Must be called after params changed (init, load, optimizer step) and
+ * before the next forward: backends that keep weights in another layout
+ * refresh their copy here. */
+int nn_exec_sync_params(nn_exec *e, nn_err *err);
+
+/* logits (batch, classes) from src (batch, in_c, in_h, in_w). Keeps what the
+ * backward pass needs. */
+int nn_exec_forward(nn_exec *e, const float *src, float *logits, nn_err *err);
+
+/* From diff_logits (batch, classes), dL/dlogits of the same batch as the
+ * last forward: OVERWRITES grads with dL/dparams. */
+int nn_exec_backward(nn_exec *e, const float *diff_logits, nn_err *err);
+
+int nn_exec_batch(const nn_exec *e);
+const char *nn_backend_name(nn_backend_kind kind);
+
+#endif

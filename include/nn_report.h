@@ -1,0 +1,132 @@
+/* nn_report.h: figures (gnuplot) and REPORT.md from training run folders and a bench CSV. */
+#ifndef NN_REPORT_H
+#define NN_REPORT_H
+
+#include "nn_error.h"
+
+/* The report reads only the files a run folder holds, so any run can be
+ * re-plotted and re-reported later:
+ *   metrics.csv         epoch,train_loss,train_acc,val_loss,val_acc,
+ *                       epoch_seconds,train_images_per_s (one row per epoch)
+ *   confusion_test.csv  header of predicted class names, then one row per
+ *                       true class: name, counts
+ *   summary.json        one flat object of string and number values */
+#define NN_REPORT_CLASSES 10
+
+/* One row of metrics.csv. Accuracies in percent. */
+typedef struct {
+    int epoch;
+    double train_loss, train_acc; /* accumulated while the weights change */
+    double val_loss, val_acc;     /* after the epoch */
+    double epoch_seconds, train_images_per_s;
+} nn_report_epoch;
+
+/* One "key": value pair of summary.json. value is the text as written (a
+ * string unescaped, a number as its token), so "0.001" prints as 0.001. */
+typedef struct {
+    char *key;     /* owned */
+    char *value;   /* owned */
+    int is_string; /* 1 for a JSON string, 0 for a number */
+} nn_summary_field;
+
+typedef struct {
+    char *dir;                  /* the run folder, as given; owned */
+    char model[32];             /* summary.json "model": "mlp", "cnn", ... */
+    nn_report_epoch *epochs;   /* (n_epochs) rows of metrics.csv; owned */
+    int n_epochs;
+    char class_names[NN_REPORT_CLASSES][32];       /* label order */
+    long confusion[NN_REPORT_CLASSES][NN_REPORT_CLASSES]; /* [true][pred] */
+    nn_summary_field *summary;  /* (n_summary) pairs in file order; owned */
+    int n_summary;
+} nn_run;
+
+/* Reads the three files of a run folder. On failure returns -1 with a message
+ * naming the file (and line) and leaves *run empty; nn_run_free is safe on
+ * both outcomes. */
+int nn_run_load(nn_run *run, const char *dir, nn_err *err);
+void nn_run_free(nn_run *run);
+
+/* summary.json value for key (text as written), or NULL when absent. */
+const char *nn_run_summary(const nn_run *run, const char *key);
+
+/* Train/validation/test accuracies of one run, in percent. */
+typedef struct {
+    double train_acc, val_acc;
+    double gap;      /* train_acc - val_acc */
+    double test_acc; /* trace / sum of the test confusion matrix */
+} nn_accuracy_table;
+
+/* As the seed computed its table: train and validation are the means over
+ * ALL epochs of metrics.csv. */
+nn_accuracy_table nn_run_mean_table(const nn_run *run);
+/* What a reader expects: the last row of metrics.csv. */
+nn_accuracy_table nn_run_final_table(const nn_run *run);
+/* 100 * trace / sum of the confusion matrix (0 when it is empty). */
+double nn_run_test_acc(const nn_run *run);
+/* The trace (correct) and the sum (total) of the confusion matrix. */
+void nn_run_test_counts(const nn_run *run, long *correct, long *total);
+
+/* The numeric columns of metrics.csv. */
+typedef enum {
+    NN_METRIC_TRAIN_LOSS,
+    NN_METRIC_TRAIN_ACC,
+    NN_METRIC_VAL_LOSS,
+    NN_METRIC_VAL_ACC,
+    NN_METRIC_EPOCH_SECONDS,
+    NN_METRIC_TRAIN_IMAGES_PER_S,
+} nn_metric;
+
+/* Mean of one column over all epochs of metrics.csv (0 with no epochs). */
+double nn_run_mean(const nn_run *run, nn_metric metric);
+
+/* A confusion: true -> predicted (ordered), or the pair summed over both
+ * directions (unordered, then true_class < pred_class). */
+typedef struct {
+    int true_class, pred_class;
+    long count;
+} nn_confusion;
+
+/* Writes the k most frequent off-diagonal confusions into top[0..k-1], most
+ * frequent first; ties go to the smaller true class, then the smaller
+ * predicted class. Zero counts are left out. Returns how many were written. */
+int nn_run_top_confusions(const nn_run *run, int unordered, nn_confusion *top,
+                          int k);
+
+/* One row of the benchmark CSV. */
+typedef struct {
+    char model[32], parallel[32];
+    char cpu[128], isa[64], commit[64], omp_wait_policy[32];
+    int batch, threads;
+    double images_per_s, step_ms, achieved_gflops, peak_fraction, efficiency;
+} nn_bench_row;
+
+typedef struct {
+    nn_bench_row *rows; /* (n_rows) in file order; owned */
+    int n_rows;
+} nn_bench;
+
+/* Reads the benchmark CSV (columns found by their header names). */
+int nn_bench_load(nn_bench *bench, const char *path, nn_err *err);
+void nn_bench_free(nn_bench *bench);
+
+/* What to report on. Paths are used as given (relative to the cwd). */
+typedef struct {
+    const char *const *run_dirs; /* (n_runs) run folders, one model each */
+    int n_runs;
+    const char *bench_csv;  /* benchmark CSV, or NULL for none */
+    const char *out_dir;    /* created if missing; figures go to figures/ */
+    double wall_seconds;    /* how long the whole command took; < 0: unknown */
+} nn_report_opts;
+
+/* Renders every figure into OUT/figures/ as PNG and SVG by running gnuplot
+ * on plots/<name>.gp: accuracy, <model>_loss, <model>_confusion per run, and
+ * throughput when a bench CSV is given. gnuplot is $NNTRAIN_GNUPLOT or found
+ * on PATH; the scripts are in $NNTRAIN_PLOTS or the source tree's plots/.
+ * Without gnuplot it fails with a one-line message and renders nothing; the
+ * caller can still write the report. */
+int nn_report_figures(const nn_report_opts *opts, nn_err *err);
+
+/* Writes OUT/REPORT.md atomically (REPORT.md.tmp, fsync, rename). */
+int nn_report_write(const nn_report_opts *opts, nn_err *err);
+
+#endif

@@ -1,0 +1,111 @@
+/* nn_train.h: the training job: configuration, per-epoch metrics, and a
+ * trainer that owns the model, data, optimizer state and executors of one
+ * run. The CLI fills the config and reports progress; the trainer never
+ * prints. */
+#ifndef NN_TRAIN_H
+#define NN_TRAIN_H
+
+#include <stdint.h>
+
+#include "nn_backend.h"
+#include "nn_data.h"
+#include "nn_error.h"
+#include "nn_model.h"
+#include "nn_rng.h"
+
+typedef enum { NN_LOSS_MSE, NN_LOSS_CROSS_ENTROPY } nn_loss_kind;
+typedef enum { NN_OPTIM_ADAM, NN_OPTIM_SGD } nn_optim_kind;
+typedef enum {
+    NN_PARALLEL_INTRA, /* one executor; oneDNN's threads split each op */
+    NN_PARALLEL_BATCH, /* one single-threaded executor per batch slice */
+    NN_PARALLEL_AUTO,  /* the faster of the two for this model and batch */
+} nn_parallel_kind;
+typedef enum { NN_NAN_STOP, NN_NAN_SKIP_BATCH } nn_nan_policy;
+
+typedef struct {
+    char model[16];         /* "mlp" | "cnn" */
+    int epochs;             /* 50 */
+    int batch_size;         /* 64 */
+    int threads;            /* OpenMP threads, > 0 */
+    int limit;              /* > 0: first `limit` training images only */
+    int save_every;         /* checkpoint every N epochs, 0: never */
+    float lr;               /* 0.001 */
+    float momentum;         /* SGD only, 0.9 */
+    uint64_t seed;          /* split, init, shuffling */
+    nn_loss_kind loss;
+    nn_optim_kind optim;
+    nn_backend_kind backend;
+    nn_parallel_kind parallel;
+    nn_nan_policy nan_policy;
+    char data_dir[1024];    /* folder with the four IDX files */
+    char out_dir[1024];     /* run folder; empty: none (evaluation) */
+} nn_train_config;
+
+/* Defaults of the seed's recipe (Adam 0.001, MSE, batch 64, 50 epochs). */
+void nn_train_config_default(nn_train_config *cfg);
+const char *nn_loss_name(nn_loss_kind kind);
+const char *nn_optim_name(nn_optim_kind kind);
+const char *nn_parallel_name(nn_parallel_kind kind);
+
+typedef struct {
+    double train_loss, train_acc; /* over the epoch, weights changing; % */
+    double val_loss, val_acc;     /* after the epoch; % */
+    double seconds;               /* whole epoch, evaluation included */
+    double train_images_per_s;    /* training steps only */
+} nn_epoch_metrics;
+
+/* What the trainer reports while it runs (batch < batches: inside an epoch;
+ * epoch_done != NULL: the epoch just ended). */
+typedef struct {
+    int epoch, epochs;  /* 1-based */
+    int batch, batches; /* batches done in this epoch */
+    double loss, acc;   /* running train loss and accuracy of this epoch */
+    double elapsed;     /* seconds since this epoch started */
+    const nn_epoch_metrics *epoch_done;
+} nn_progress;
+
+typedef void (*nn_progress_fn)(const nn_progress *p, void *ctx);
+
+typedef struct nn_trainer nn_trainer;
+
+/* Loads the data, builds the model, optimizer and executors. */
+int nn_trainer_create(nn_trainer **out, const nn_train_config *cfg,
+                      nn_err *err);
+void nn_trainer_free(nn_trainer *t);
+
+/* Rebuilds the trainer saved in a checkpoint file (data, split, weights,
+ * optimizer, RNG, metrics, position in the epoch), so that training goes on
+ * exactly as if it had never stopped. epochs > 0 changes the run length
+ * (not below the epochs done); threads > 0 and a non-empty data_dir replace
+ * the saved values. With params_only only the weights are restored and no
+ * run folder is used (evaluation). */
+int nn_trainer_open(nn_trainer **out, const char *checkpoint, int epochs,
+                    int threads, const char *data_dir, int params_only,
+                    nn_err *err);
+
+/* Loss, accuracy (%) and confusion matrix [true][predicted] on the test set
+ * with the current weights. */
+int nn_trainer_test(nn_trainer *t, double *loss, double *acc,
+                    long confusion[NN_CLASSES][NN_CLASSES], nn_err *err);
+
+/* Trains the remaining epochs, writing the run folder as it goes
+ * (metrics.csv after every epoch, a checkpoint every save_every epochs).
+ * Returns 0 when all epochs ran, 1 when *stop became non-zero (a checkpoint
+ * of the last finished batch was written), -1 on error. */
+int nn_trainer_run(nn_trainer *t, nn_progress_fn progress, void *ctx,
+                   volatile int *stop, nn_err *err);
+
+/* Test-set evaluation with the current weights, then confusion_test.csv,
+ * summary.json and the final weights (final.ckpt) into the run folder. */
+int nn_trainer_finish(nn_trainer *t, double *test_loss, double *test_acc,
+                      nn_err *err);
+
+/* Read-only views for the CLI. */
+const nn_model *nn_trainer_model(const nn_trainer *t);
+const nn_train_config *nn_trainer_config(const nn_trainer *t);
+const nn_fashion *nn_trainer_data(const nn_trainer *t);
+int nn_trainer_epochs_done(const nn_trainer *t);
+const nn_epoch_metrics *nn_trainer_history(const nn_trainer *t);
+const char *nn_trainer_parallel(const nn_trainer *t); /* strategy in use */
+
+#endif

@@ -1,0 +1,78 @@
+/* atomic_file.c: temp file + fsync + rename, and mkdir -p. */
+#include "nn_atomic_file.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+int nn_atomic_open(nn_atomic_file *a, const char *path, nn_err *err) {
+    memset(a, 0, sizeof *a);
+    if (strlen(path) >= sizeof a->path)
+        return nn_errf(err, "%s: path too long", path);
+    snprintf(a->path, sizeof a->path, "%s", path);
+    snprintf(a->tmp, sizeof a->tmp, "%s.tmp", path);
+    a->f = fopen(a->tmp, "wb");
+    if (!a->f)
+        return nn_errf(err, "%s: cannot create: %s", a->tmp, strerror(errno));
+    return 0;
+}
+
+static void fsync_dir_of(const char *path) {
+    char dir[1100];
+    snprintf(dir, sizeof dir, "%s", path);
+    int fd = open(dirname(dir), O_RDONLY);
+    if (fd >= 0) {
+        fsync(fd); /* best effort: some filesystems refuse it on folders */
+        close(fd);
+    }
+}
+
+int nn_atomic_commit(nn_atomic_file *a, nn_err *err) {
+    int bad = ferror(a->f) || fflush(a->f) != 0 || fsync(fileno(a->f)) != 0;
+    int saved = errno;
+    if (fclose(a->f) != 0 && !bad) bad = 1, saved = errno;
+    a->f = NULL;
+    if (bad) {
+        unlink(a->tmp);
+        return nn_errf(err, "%s: write failed: %s", a->tmp, strerror(saved));
+    }
+    if (rename(a->tmp, a->path) != 0) {
+        saved = errno;
+        unlink(a->tmp);
+        return nn_errf(err, "%s: cannot rename into place: %s", a->path,
+                       strerror(saved));
+    }
+    fsync_dir_of(a->path);
+    return 0;
+}
+
+void nn_atomic_abort(nn_atomic_file *a) {
+    if (a->f) fclose(a->f);
+    a->f = NULL;
+    unlink(a->tmp);
+}
+
+int nn_mkdirs(const char *path, nn_err *err) {
+    char buf[1100];
+    if (strlen(path) >= sizeof buf) return nn_errf(err, "%s: path too long", path);
+    snprintf(buf, sizeof buf, "%s", path);
+    for (char *p = buf + 1;; p++) {
+        char c = *p;
+        if (c != '/' && c != '\0') continue;
+        *p = '\0';
+        if (mkdir(buf, 0777) != 0 && errno != EEXIST)
+            return nn_errf(err, "%s: cannot create folder: %s", buf,
+                           strerror(errno));
+        *p = c;
+        if (c == '\0') break;
+    }
+    struct stat st;
+    if (stat(path, &st) != 0 || !S_ISDIR(st.st_mode))
+        return nn_errf(err, "%s: not a folder", path);
+    if (access(path, W_OK) != 0)
+        return nn_errf(err, "%s: folder is not writable", path);
+    return 0;
+}

@@ -1,0 +1,90 @@
+/* backend.c: nn_exec dispatches to the oneDNN or the reference executor. */
+#include "nn_backend.h"
+
+#include <omp.h>
+#include <stdlib.h>
+
+#include "backend_dnnl.h"
+#include "backend_ref.h"
+
+struct nn_exec {
+    nn_backend_kind kind;
+    int batch;
+    union {
+        dnnl_exec *dnnl;
+        ref_exec *ref;
+    } impl;
+};
+
+const char *nn_backend_name(nn_backend_kind kind) {
+    switch (kind) {
+    case NN_BACKEND_ONEDNN: return "onednn";
+    case NN_BACKEND_REF: return "ref";
+    }
+    return "?";
+}
+
+int nn_exec_create(nn_exec **out, nn_backend_kind kind, const nn_model *m,
+                   int batch, const float *params, float *grads,
+                   int single_thread, nn_err *err) {
+    if (batch <= 0) return nn_errf(err, "batch size %d must be positive", batch);
+    nn_exec *e = calloc(1, sizeof *e);
+    if (!e) return nn_errf(err, "executor: out of memory");
+    e->kind = kind, e->batch = batch;
+    /* oneDNN fixes a primitive's thread count when it is created. */
+    int threads = omp_get_max_threads();
+    if (single_thread) omp_set_num_threads(1);
+    int rc = -1;
+    switch (kind) {
+    case NN_BACKEND_ONEDNN:
+        rc = dnnl_exec_create(&e->impl.dnnl, m, batch, params, grads, err);
+        break;
+    case NN_BACKEND_REF:
+        rc = ref_exec_create(&e->impl.ref, m, batch, params, grads, err);
+        break;
+    }
+    if (single_thread) omp_set_num_threads(threads);
+    if (rc) {
+        free(e);
+        return -1;
+    }
+    *out = e;
+    return 0;
+}
+
+void nn_exec_free(nn_exec *e) {
+    if (!e) return;
+    switch (e->kind) {
+    case NN_BACKEND_ONEDNN: dnnl_exec_free(e->impl.dnnl); break;
+    case NN_BACKEND_REF: ref_exec_free(e->impl.ref); break;
+    }
+    free(e);
+}
+
+int nn_exec_sync_params(nn_exec *e, nn_err *err) {
+    switch (e->kind) {
+    case NN_BACKEND_ONEDNN: return dnnl_exec_sync_params(e->impl.dnnl, err);
+    case NN_BACKEND_REF: return 0; /* reads params directly */
+    }
+    return 0;
+}
+
+int nn_exec_forward(nn_exec *e, const float *src, float *logits, nn_err *err) {
+    switch (e->kind) {
+    case NN_BACKEND_ONEDNN:
+        return dnnl_exec_forward(e->impl.dnnl, src, logits, err);
+    case NN_BACKEND_REF: ref_exec_forward(e->impl.ref, src, logits); return 0;
+    }
+    return 0;
+}
+
+int nn_exec_backward(nn_exec *e, const float *diff_logits, nn_err *err) {
+    switch (e->kind) {
+    case NN_BACKEND_ONEDNN:
+        return dnnl_exec_backward(e->impl.dnnl, diff_logits, err);
+    case NN_BACKEND_REF: ref_exec_backward(e->impl.ref, diff_logits); return 0;
+    }
+    return 0;
+}
+
+int nn_exec_batch(const nn_exec *e) { return e->batch; }

@@ -1,0 +1,19 @@
+/* backend_dnnl.h: the oneDNN executor behind nn_exec (see nn_backend.h for
+ * the meaning of each call). */
+#ifndef NN_BACKEND_DNNL_H
+#define NN_BACKEND_DNNL_H
+
+#include "nn_error.h"
+#include "nn_model.h"
+
+typedef struct dnnl_exec dnnl_exec;
+
+int dnnl_exec_create(dnnl_exec **out, const nn_model *m, int batch,
+                     const float *params, float *grads, nn_err *err);
+void dnnl_exec_free(dnnl_exec *e);
+int dnnl_exec_sync_params(dnnl_exec *e, nn_err *err);
+int dnnl_exec_forward(dnnl_exec *e, const float *src, float *logits,
+                      nn_err *err);
+int dnnl_exec_backward(dnnl_exec *e, const float *diff_logits, nn_err *err);
+
+#endif

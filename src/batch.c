@@ -1,0 +1,72 @@
+/* batch.c: gathering shuffled images into the batch buffer and the loss of
+ * a batch. */
+#include "batch.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "kernels.h"
+
+int nn_batch_init(nn_batch *b, int capacity, int input, int classes,
+                  nn_err *err) {
+    memset(b, 0, sizeof *b);
+    b->capacity = capacity, b->input = input, b->classes = classes;
+    size_t rows = (size_t)capacity;
+    b->src = calloc(rows * input, sizeof(float));
+    b->labels = calloc(rows, 1);
+    b->logits = calloc(rows * classes, sizeof(float));
+    b->diff_logits = calloc(rows * classes, sizeof(float));
+    b->sample_loss = calloc(rows, sizeof(float));
+    b->pred = calloc(rows, 1);
+    if (!b->src || !b->labels || !b->logits || !b->diff_logits ||
+        !b->sample_loss || !b->pred) {
+        nn_batch_free(b);
+        return nn_errf(err, "batch of %d: out of memory", capacity);
+    }
+    return 0;
+}
+
+void nn_batch_free(nn_batch *b) {
+    free(b->src);
+    free(b->labels);
+    free(b->logits);
+    free(b->diff_logits);
+    free(b->sample_loss);
+    free(b->pred);
+    memset(b, 0, sizeof *b);
+}
+
+void nn_batch_gather(nn_batch *b, const nn_dataset *ds, const int *idx,
+                     int start, int n) {
+    size_t row = (size_t)b->input;
+#pragma omp parallel for schedule(static)
+    for (int i = 0; i < n; i++) {
+        int k = idx ? idx[start + i] : start + i;
+        memcpy(b->src + i * row, ds->images + (size_t)k * row,
+               row * sizeof(float));
+        b->labels[i] = ds->labels[k];
+    }
+    if (n < b->capacity) {
+        memset(b->src + n * row, 0, (b->capacity - n) * row * sizeof(float));
+        memset(b->labels + n, 0, (size_t)(b->capacity - n));
+    }
+    b->n = n;
+}
+
+double nn_batch_loss(nn_batch *b, nn_loss_kind kind, int want_grad,
+                     long *correct) {
+    loss_kind k = kind == NN_LOSS_MSE ? LOSS_MSE : LOSS_CROSS_ENTROPY;
+    softmax_loss(want_grad ? b->diff_logits : NULL, b->sample_loss, b->pred,
+                 b->logits, b->labels, b->n, b->classes, k);
+    if (want_grad && b->n < b->capacity)
+        memset(b->diff_logits + (size_t)b->n * b->classes, 0,
+               (size_t)(b->capacity - b->n) * b->classes * sizeof(float));
+    double sum = 0;
+    long right = 0;
+    for (int i = 0; i < b->n; i++) {
+        sum += b->sample_loss[i];
+        right += b->pred[i] == b->labels[i];
+    }
+    *correct += right;
+    return sum;
+}

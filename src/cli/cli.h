@@ -1,0 +1,85 @@
+/* cli.h: the nntrain command line: one function per subcommand, and the
+ * option parsing and printing they share. Only the CLI prints usage or
+ * exits; exit codes: 0 done, 1 failed, 2 bad usage, 130 interrupted. */
+#ifndef NN_CLI_H
+#define NN_CLI_H
+
+#include <stdint.h>
+
+#include "nn_train.h"
+
+#define CLI_EXIT_FAIL 1
+#define CLI_EXIT_USAGE 2
+#define CLI_EXIT_INTERRUPTED 130
+
+int cmd_train(int argc, char **argv);
+int cmd_eval(int argc, char **argv);
+int cmd_report(int argc, char **argv);
+int cmd_experiment(int argc, char **argv);
+int cmd_bench(int argc, char **argv);
+
+/* Prints "nntrain CMD: message" and "Try 'nntrain CMD --help'." to stderr
+ * and returns CLI_EXIT_USAGE. */
+int cli_usage_error(const char *cmd, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* Prints "nntrain CMD: message" to stderr and returns CLI_EXIT_FAIL. */
+int cli_fail(const char *cmd, const char *msg);
+
+/* Strict number parsing: the whole text must be a number in [min, max]. */
+int cli_parse_int(const char *cmd, const char *flag, const char *text,
+                  long min, long max, int *out);
+int cli_parse_u64(const char *cmd, const char *flag, const char *text,
+                  uint64_t *out);
+int cli_parse_float(const char *cmd, const char *flag, const char *text,
+                    float *out);
+/* Index of text in names[0..n), or -1 after a usage error. */
+int cli_parse_choice(const char *cmd, const char *flag, const char *text,
+                     const char *const *names, int n);
+
+/* The training options shared by `train` and `experiment`. Returns 1 when
+ * opt was one of them (and *cfg updated), 0 when not, -1 on a bad value. */
+int cli_train_option(const char *cmd, int opt, const char *arg,
+                     nn_train_config *cfg);
+#define CLI_TRAIN_LONG_OPTIONS                                  \
+    {"epochs", required_argument, 0, 'e'},                      \
+    {"batch-size", required_argument, 0, 'b'},                  \
+    {"lr", required_argument, 0, 'l'},                          \
+    {"seed", required_argument, 0, 's'},                        \
+    {"threads", required_argument, 0, 't'},                     \
+    {"limit", required_argument, 0, 'n'},                       \
+    {"loss", required_argument, 0, 'L'},                        \
+    {"optimizer", required_argument, 0, 'O'},                   \
+    {"momentum", required_argument, 0, 'M'},                    \
+    {"backend", required_argument, 0, 'B'},                     \
+    {"parallel", required_argument, 0, 'P'},                    \
+    {"data", required_argument, 0, 'd'},                        \
+    {"save-every", required_argument, 0, 'S'},                  \
+    {"nan-policy", required_argument, 0, 'N'}
+#define CLI_TRAIN_OPTIONS_HELP                                                \
+    "  --epochs N          epochs to train (default 50)\n"                    \
+    "  --batch-size N      images per step (default 64)\n"                    \
+    "  --lr X              learning rate (default 0.001)\n"                   \
+    "  --seed N            seed of the split, init and shuffling (default 42)\n" \
+    "  --threads N         OpenMP threads (default: all cores)\n"             \
+    "  --limit N           train on the first N training images only\n"      \
+    "  --loss mse|cross-entropy    (default mse, the seed's)\n"               \
+    "  --optimizer adam|sgd        (default adam)\n"                          \
+    "  --momentum X        SGD momentum (default 0.9)\n"                      \
+    "  --backend onednn|ref        (default onednn)\n"                        \
+    "  --parallel intra|batch|auto (default auto)\n"                          \
+    "  --data DIR          folder with the four Fashion-MNIST .gz files\n"    \
+    "  --save-every N      checkpoint every N epochs, 0 never (default 1)\n"  \
+    "  --nan-policy stop|skip-batch  on a NaN/Inf loss or gradient\n"
+
+/* Finds the data folder (flag, $NNTRAIN_DATA, ./data/fashion-mnist,
+ * /usr/share/datasets/fashion-mnist) into cfg->data_dir. */
+int cli_resolve_data(const char *cmd, nn_train_config *cfg);
+
+/* Start banner (version, oneDNN, ISA, threads, seed) and model summary. */
+void cli_print_banner(const nn_train_config *cfg, const nn_model *m,
+                      const nn_fashion *data, const char *parallel);
+/* Trains to the end with progress output; Ctrl-C stops after the current
+ * batch with a checkpoint. Returns an exit code. */
+int cli_run_training(const char *cmd, nn_trainer *t);
+
+#endif

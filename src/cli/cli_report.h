@@ -1,0 +1,12 @@
+/* cli_report.h: rendering figures and the report, for `report` and
+ * `experiment`. */
+#ifndef NN_CLI_REPORT_H
+#define NN_CLI_REPORT_H
+
+/* Figures then REPORT.md; a missing gnuplot is reported but the report is
+ * still written (exit code 1). Returns an exit code. */
+int cli_write_report(const char *cmd, const char *const *runs, int n_runs,
+                     const char *bench_csv, const char *out_dir,
+                     double wall_seconds);
+
+#endif

@@ -1,0 +1,49 @@
+/* cmd_report.c: `nntrain report`: figures and REPORT.md from run folders. */
+#include <getopt.h>
+#include <stdio.h>
+
+#include "cli.h"
+#include "cli_report.h"
+#include "nn_report.h"
+
+static const char report_help[] =
+    "Usage: nntrain report [--out DIR] [--bench CSV] RUN_DIR...\n"
+    "Renders the figures (gnuplot, PNG and SVG) and writes DIR/REPORT.md from\n"
+    "the run folders' metrics.csv, confusion_test.csv and summary.json.\n\n"
+    "  --out DIR     where REPORT.md and figures/ go (default results)\n"
+    "  --bench CSV   add the throughput figure from `nntrain bench` output\n"
+    "  -h, --help    this help\n";
+
+int cli_write_report(const char *cmd, const char *const *runs, int n_runs,
+                     const char *bench_csv, const char *out_dir,
+                     double wall_seconds) {
+    nn_report_opts o = {runs, n_runs, bench_csv, out_dir, wall_seconds};
+    nn_err err;
+    int figures_failed = nn_report_figures(&o, &err);
+    if (figures_failed) fprintf(stderr, "nntrain %s: %s\n", cmd, err.msg);
+    if (nn_report_write(&o, &err)) return cli_fail(cmd, err.msg);
+    printf("report: %s/REPORT.md%s\n", out_dir,
+           figures_failed ? " (without figures)" : ", figures in figures/");
+    return figures_failed ? CLI_EXIT_FAIL : 0;
+}
+
+int cmd_report(int argc, char **argv) {
+    static const struct option longs[] = {
+        {"out", required_argument, 0, 'o'},
+        {"bench", required_argument, 0, 'b'},
+        {"help", no_argument, 0, 'h'},
+        {0, 0, 0, 0}};
+    const char *out = "results", *bench = NULL;
+    int opt;
+    optind = 1;
+    while ((opt = getopt_long(argc, argv, "h", longs, NULL)) != -1) {
+        if (opt == 'h') return fputs(report_help, stdout), 0;
+        if (opt == 'o') out = optarg;
+        else if (opt == 'b') bench = optarg;
+        else return cli_usage_error("report", "bad option");
+    }
+    if (optind >= argc)
+        return cli_usage_error("report", "expected at least one RUN_DIR");
+    return cli_write_report("report", (const char *const *)argv + optind,
+                            argc - optind, bench, out, -1);
+}

@@ -1,0 +1,91 @@
+/* cmd_train.c: `nntrain train`: one model, one run folder. */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "trainer.h"
+
+static const char train_help[] =
+    "Usage: nntrain train [--model mlp|cnn] [options]\n"
+    "       nntrain train --resume RUN_DIR [--epochs N] [--threads N] [--data DIR]\n"
+    "Trains one model on Fashion-MNIST with the seed's recipe (Adam, MSE on\n"
+    "softmax, batch 64, 50 epochs) and writes the run folder: metrics.csv,\n"
+    "confusion_test.csv, summary.json, checkpoint.ckpt and final.ckpt.\n\n"
+    "  --model mlp|cnn     architecture (default cnn)\n"
+    "  --out DIR           run folder (default runs/<model>)\n"
+    "  --resume RUN_DIR    continue the run saved in RUN_DIR/checkpoint.ckpt\n"
+    CLI_TRAIN_OPTIONS_HELP
+    "  -h, --help          this help\n";
+
+/* Options that make a new run and cannot change a saved one. */
+static int fixed_on_resume(int opt) { return strchr("bslnLOMBPSNm", opt) != NULL; }
+
+static int resume(const char *run_dir, const nn_train_config *flags,
+                  int epochs_given, int threads_given) {
+    char path[1100];
+    snprintf(path, sizeof path, "%s/%s", run_dir, NN_CHECKPOINT_FILE);
+    nn_err err;
+    nn_trainer *t;
+    if (nn_trainer_open(&t, path, epochs_given ? flags->epochs : 0,
+                        threads_given ? flags->threads : 0, flags->data_dir, 0,
+                        &err))
+        return cli_fail("train", err.msg);
+    const nn_train_config *c = nn_trainer_config(t);
+    cli_print_banner(c, nn_trainer_model(t), nn_trainer_data(t),
+                     nn_trainer_parallel(t));
+    printf("resuming after epoch %d of %d\n", nn_trainer_epochs_done(t),
+           c->epochs);
+    int rc = cli_run_training("train", t);
+    nn_trainer_free(t);
+    return rc;
+}
+
+int cmd_train(int argc, char **argv) {
+    static const struct option longs[] = {
+        CLI_TRAIN_LONG_OPTIONS,
+        {"model", required_argument, 0, 'm'},
+        {"out", required_argument, 0, 'o'},
+        {"resume", required_argument, 0, 'r'},
+        {"help", no_argument, 0, 'h'},
+        {0, 0, 0, 0}};
+    static const char *const models[] = {"mlp", "cnn"};
+    nn_train_config cfg;
+    nn_train_config_default(&cfg);
+    const char *resume_dir = NULL;
+    int epochs_given = 0, threads_given = 0, fixed_given = 0, opt, rc;
+    optind = 1;
+    while ((opt = getopt_long(argc, argv, "h", longs, NULL)) != -1) {
+        if (opt == 'h') return fputs(train_help, stdout), 0;
+        if (opt == '?') return cli_usage_error("train", "bad option");
+        epochs_given |= opt == 'e', threads_given |= opt == 't';
+        fixed_given |= fixed_on_resume(opt);
+        if (opt == 'o') snprintf(cfg.out_dir, sizeof cfg.out_dir, "%s", optarg);
+        else if (opt == 'r') resume_dir = optarg;
+        else if (opt == 'm') {
+            if ((rc = cli_parse_choice("train", "--model", optarg, models, 2)) < 0)
+                return CLI_EXIT_USAGE;
+            snprintf(cfg.model, sizeof cfg.model, "%s", models[rc]);
+        } else if (cli_train_option("train", opt, optarg, &cfg) < 0)
+            return CLI_EXIT_USAGE;
+    }
+    if (optind < argc)
+        return cli_usage_error("train", "unexpected argument '%s'", argv[optind]);
+    if (resume_dir) {
+        if (fixed_given || cfg.out_dir[0])
+            return cli_usage_error("train", "with --resume only --epochs, "
+                                   "--threads and --data may be given");
+        return resume(resume_dir, &cfg, epochs_given, threads_given);
+    }
+    if (!cfg.out_dir[0])
+        snprintf(cfg.out_dir, sizeof cfg.out_dir, "runs/%s", cfg.model);
+    if ((rc = cli_resolve_data("train", &cfg))) return rc;
+    nn_err err;
+    nn_trainer *t;
+    if (nn_trainer_create(&t, &cfg, &err)) return cli_fail("train", err.msg);
+    cli_print_banner(&cfg, nn_trainer_model(t), nn_trainer_data(t),
+                     nn_trainer_parallel(t));
+    rc = cli_run_training("train", t);
+    nn_trainer_free(t);
+    return rc;
+}

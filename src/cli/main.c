@@ -1,0 +1,47 @@
+/* main.c: `nntrain SUBCOMMAND ...`: dispatch to the subcommands. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "nn_sysinfo.h"
+
+static const char main_help[] =
+    "Usage: nntrain COMMAND [options]   (nntrain COMMAND --help for more)\n"
+    "Trains MLPs and CNNs on Fashion-MNIST on multicore CPUs (oneDNN + OpenMP).\n\n"
+    "Commands:\n"
+    "  experiment  the seed experiment: train MLP and CNN, figures, report\n"
+    "  train       train one model into a run folder (or --resume one)\n"
+    "  eval        test accuracy of saved weights\n"
+    "  bench       training throughput per thread count\n"
+    "  report      figures and REPORT.md from run folders\n\n"
+    "  --version   print version, commit, oneDNN version and ISA\n";
+
+typedef struct {
+    const char *name;
+    int (*run)(int argc, char **argv);
+} command;
+
+int main(int argc, char **argv) {
+    static const command commands[] = {
+        {"train", cmd_train},           {"eval", cmd_eval},
+        {"bench", cmd_bench},           {"report", cmd_report},
+        {"experiment", cmd_experiment},
+    };
+    if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+        fputs(main_help, argc < 2 ? stderr : stdout);
+        return argc < 2 ? CLI_EXIT_USAGE : 0;
+    }
+    if (!strcmp(argv[1], "--version")) {
+        nn_sysinfo s;
+        nn_sysinfo_get(&s);
+        printf("nntrain %s (%s), oneDNN %s, ISA %s\n", s.version, s.commit,
+               s.onednn_version, s.onednn_isa);
+        return 0;
+    }
+    for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
+        if (!strcmp(argv[1], commands[i].name))
+            return commands[i].run(argc - 1, argv + 1);
+    fprintf(stderr, "nntrain: unknown command '%s'\nTry 'nntrain --help'.\n",
+            argv[1]);
+    return CLI_EXIT_USAGE;
+}

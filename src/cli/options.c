@@ -1,0 +1,139 @@
+/* options.c: strict parsing of option values and the training options
+ * shared by `train` and `experiment`. */
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "nn_data.h"
+
+int cli_usage_error(const char *cmd, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, "nntrain %s: ", cmd);
+    vfprintf(stderr, fmt, ap);
+    fprintf(stderr, "\nTry 'nntrain %s --help'.\n", cmd);
+    va_end(ap);
+    return CLI_EXIT_USAGE;
+}
+
+int cli_fail(const char *cmd, const char *msg) {
+    fprintf(stderr, "nntrain %s: %s\n", cmd, msg);
+    return CLI_EXIT_FAIL;
+}
+
+int cli_parse_int(const char *cmd, const char *flag, const char *text,
+                  long min, long max, int *out) {
+    char *end;
+    errno = 0;
+    long v = strtol(text, &end, 10);
+    if (errno || end == text || *end) {
+        cli_usage_error(cmd, "%s: '%s' is not an integer", flag, text);
+        return -1;
+    }
+    if (v < min || v > max) {
+        cli_usage_error(cmd, "%s: %ld is out of range %ld..%ld", flag, v, min,
+                        max);
+        return -1;
+    }
+    *out = (int)v;
+    return 0;
+}
+
+int cli_parse_u64(const char *cmd, const char *flag, const char *text,
+                  uint64_t *out) {
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(text, &end, 10);
+    if (errno || end == text || *end || text[0] == '-') {
+        cli_usage_error(cmd, "%s: '%s' is not a non-negative integer", flag,
+                        text);
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+int cli_parse_float(const char *cmd, const char *flag, const char *text,
+                    float *out) {
+    char *end;
+    errno = 0;
+    float v = strtof(text, &end);
+    if (errno || end == text || *end || !isfinite(v)) {
+        cli_usage_error(cmd, "%s: '%s' is not a finite number", flag, text);
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+int cli_parse_choice(const char *cmd, const char *flag, const char *text,
+                     const char *const *names, int n) {
+    for (int i = 0; i < n; i++)
+        if (strcmp(text, names[i]) == 0) return i;
+    char list[256] = "";
+    for (int i = 0; i < n; i++)
+        snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s",
+                 i ? ", " : "", names[i]);
+    cli_usage_error(cmd, "%s: unknown value '%s' (expected %s)", flag, text,
+                    list);
+    return -1;
+}
+
+/* Sets *field from a choice among names; -1 on a bad value. */
+static int choose(const char *cmd, const char *flag, const char *arg,
+                  const char *const *names, int n, int *field) {
+    int i = cli_parse_choice(cmd, flag, arg, names, n);
+    if (i < 0) return -1;
+    *field = i;
+    return 1;
+}
+
+int cli_train_option(const char *cmd, int opt, const char *arg,
+                     nn_train_config *c) {
+    static const char *const losses[] = {"mse", "cross-entropy"};
+    static const char *const optims[] = {"adam", "sgd"};
+    static const char *const backends[] = {"onednn", "ref"};
+    static const char *const parallels[] = {"intra", "batch", "auto"};
+    static const char *const nan_policies[] = {"stop", "skip-batch"};
+    int v, rc;
+    switch (opt) {
+    case 'e': return cli_parse_int(cmd, "--epochs", arg, 1, 100000, &c->epochs) ? -1 : 1;
+    case 'b': return cli_parse_int(cmd, "--batch-size", arg, 1, 1 << 20, &c->batch_size) ? -1 : 1;
+    case 't': return cli_parse_int(cmd, "--threads", arg, 1, 1024, &c->threads) ? -1 : 1;
+    case 'n': return cli_parse_int(cmd, "--limit", arg, 1, 1 << 30, &c->limit) ? -1 : 1;
+    case 'S': return cli_parse_int(cmd, "--save-every", arg, 0, 100000, &c->save_every) ? -1 : 1;
+    case 's': return cli_parse_u64(cmd, "--seed", arg, &c->seed) ? -1 : 1;
+    case 'M': return cli_parse_float(cmd, "--momentum", arg, &c->momentum) ? -1 : 1;
+    case 'l':
+        if (cli_parse_float(cmd, "--lr", arg, &c->lr)) return -1;
+        if (c->lr <= 0) {
+            cli_usage_error(cmd, "--lr: %s must be positive", arg);
+            return -1;
+        }
+        return 1;
+    case 'd':
+        snprintf(c->data_dir, sizeof c->data_dir, "%s", arg);
+        return 1;
+    case 'L': rc = choose(cmd, "--loss", arg, losses, 2, &v); if (rc > 0) c->loss = v; return rc;
+    case 'O': rc = choose(cmd, "--optimizer", arg, optims, 2, &v); if (rc > 0) c->optim = v; return rc;
+    case 'B': rc = choose(cmd, "--backend", arg, backends, 2, &v); if (rc > 0) c->backend = v; return rc;
+    case 'P': rc = choose(cmd, "--parallel", arg, parallels, 3, &v); if (rc > 0) c->parallel = v; return rc;
+    case 'N': rc = choose(cmd, "--nan-policy", arg, nan_policies, 2, &v); if (rc > 0) c->nan_policy = v; return rc;
+    }
+    return 0;
+}
+
+int cli_resolve_data(const char *cmd, nn_train_config *cfg) {
+    nn_err err;
+    char dir[sizeof cfg->data_dir];
+    if (nn_data_find_dir(dir, sizeof dir, cfg->data_dir[0] ? cfg->data_dir : NULL,
+                         &err))
+        return cli_fail(cmd, err.msg);
+    snprintf(cfg->data_dir, sizeof cfg->data_dir, "%s", dir);
+    return 0;
+}

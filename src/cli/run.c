@@ -1,0 +1,109 @@
+/* run.c: the start banner, live progress and Ctrl-C handling of a training
+ * run, shared by `train` and `experiment`. */
+#include <omp.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "nn_sysinfo.h"
+
+void cli_print_banner(const nn_train_config *c, const nn_model *m,
+                      const nn_fashion *data, const char *parallel) {
+    nn_sysinfo s;
+    nn_sysinfo_get(&s);
+    printf("nntrain %s (%s) | oneDNN %s, ISA %s | %d threads, %s parallel | "
+           "seed %llu\n",
+           s.version, s.commit, s.onednn_version, s.onednn_isa, c->threads,
+           parallel, (unsigned long long)c->seed);
+    printf("model %s: %zu parameters | %s backend | %s loss, %s lr %g, "
+           "batch %d, %d epochs\n",
+           m->name, m->n_params, nn_backend_name(c->backend),
+           nn_loss_name(c->loss), nn_optim_name(c->optim), c->lr,
+           c->batch_size, c->epochs);
+    for (int i = 0; i < m->n_layers; i++) {
+        const nn_layer *l = &m->layers[i];
+        printf("  %d %-7s %3dx%2dx%-2d -> %3dx%2dx%-2d %s %8zu params\n", i,
+               nn_layer_kind_name(l->spec.kind), l->in_c, l->in_h, l->in_w,
+               l->out_c, l->out_h, l->out_w, l->spec.relu ? "relu" : "    ",
+               l->n_weights + l->n_bias);
+    }
+    printf("data %s: %d train, %d validation, %d test images\n", c->data_dir,
+           data->train.n, data->val.n, data->test.n);
+    printf("run folder %s\n", c->out_dir);
+    fflush(stdout);
+}
+
+typedef struct {
+    int tty;          /* stderr is a terminal: draw a progress bar */
+    double last_draw; /* omp_get_wtime of the last bar */
+    double epoch_avg; /* mean seconds of the epochs seen */
+    int epochs_seen;
+} progress_state;
+
+static void draw_bar(const nn_progress *p, progress_state *s) {
+    double now = omp_get_wtime();
+    if (p->batch < p->batches && now - s->last_draw < 0.1) return;
+    s->last_draw = now;
+    int width = 24, filled = p->batches ? width * p->batch / p->batches : 0;
+    char bar[32];
+    for (int i = 0; i < width; i++) bar[i] = i < filled ? '#' : '.';
+    bar[width] = '\0';
+    double rate = p->batch ? p->elapsed / p->batch : 0;
+    double eta = rate * (p->batches - p->batch);
+    double total = eta + s->epoch_avg * (p->epochs - p->epoch);
+    fprintf(stderr, "\r\033[Kepoch %d/%d [%s] %d/%d loss %.5f acc %.2f%% "
+            "ETA %.0fs (run %.0fs)", p->epoch, p->epochs, bar, p->batch,
+            p->batches, p->loss, p->acc, eta, total);
+    fflush(stderr);
+}
+
+static void on_progress(const nn_progress *p, void *ctx) {
+    progress_state *s = ctx;
+    if (!p->epoch_done) {
+        if (s->tty) draw_bar(p, s);
+        return;
+    }
+    const nn_epoch_metrics *h = p->epoch_done;
+    s->epochs_seen++;
+    s->epoch_avg += (h->seconds - s->epoch_avg) / s->epochs_seen;
+    if (s->tty) fprintf(stderr, "\r\033[K");
+    printf("Epoch %d/%d - Train Loss: %.4f | Train Acc: %.2f - Val Loss: %.4f "
+           "| Val Acc: %.2f (%.1f s, %.0f img/s)\n",
+           p->epoch, p->epochs, h->train_loss, h->train_acc, h->val_loss,
+           h->val_acc, h->seconds, h->train_images_per_s);
+    fflush(stdout);
+}
+
+static volatile int stop_requested;
+
+static void on_sigint(int sig) {
+    (void)sig;
+    stop_requested = 1;
+}
+
+int cli_run_training(const char *cmd, nn_trainer *t) {
+    progress_state ps = {isatty(STDERR_FILENO), 0, 0, 0};
+    struct sigaction sa, old;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_sigint;
+    sigaction(SIGINT, &sa, &old);
+    stop_requested = 0;
+    nn_err err;
+    int rc = nn_trainer_run(t, on_progress, &ps, &stop_requested, &err);
+    sigaction(SIGINT, &old, NULL);
+    const nn_train_config *c = nn_trainer_config(t);
+    if (rc < 0) return cli_fail(cmd, err.msg);
+    if (rc == 1) {
+        fprintf(stderr, "\nnntrain %s: interrupted after epoch %d; checkpoint "
+                "written. Resume with: nntrain train --resume %s\n", cmd,
+                nn_trainer_epochs_done(t), c->out_dir);
+        return CLI_EXIT_INTERRUPTED;
+    }
+    double loss, acc;
+    if (nn_trainer_finish(t, &loss, &acc, &err)) return cli_fail(cmd, err.msg);
+    printf("Test Loss: %.4f | Test Acc: %.2f (%s/summary.json)\n", loss, acc,
+           c->out_dir);
+    return 0;
+}

@@ -1,0 +1,80 @@
+/* dnnl_plan.h: the oneDNN plumbing of one executor: an engine and stream,
+ * every memory and primitive it owns (destroyed together), and lists of
+ * (primitive, args) steps built once and executed per batch. */
+#ifndef NN_DNNL_PLAN_H
+#define NN_DNNL_PLAN_H
+
+#include <oneapi/dnnl/dnnl.h>
+#include <oneapi/dnnl/dnnl_debug.h>
+
+#include "nn_error.h"
+
+/* Every oneDNN call is checked; a failure names the call and the status.
+ * Used inside functions that take `nn_err *err` and return int. */
+#define DNNL_CHECK(call)                                                      \
+    do {                                                                      \
+        dnnl_status_t s_ = (call);                                            \
+        if (s_ != dnnl_success)                                               \
+            return nn_errf(err, "oneDNN: %s failed: %s (%s:%d)", #call,       \
+                           dnnl_status2str(s_), __FILE__, __LINE__);          \
+    } while (0)
+
+#define DNNL_PLAN_MAX_ARGS 8
+#define DNNL_PLAN_MAX_STEPS 64
+#define DNNL_PLAN_MAX_MEMS 192
+#define DNNL_PLAN_MAX_PRIMS 96
+#define DNNL_PLAN_MAX_PDS 48
+
+typedef struct {
+    dnnl_primitive_t prim;
+    int nargs;
+    dnnl_exec_arg_t args[DNNL_PLAN_MAX_ARGS];
+} dnnl_step;
+
+typedef struct {
+    int n;
+    dnnl_step steps[DNNL_PLAN_MAX_STEPS];
+} dnnl_steps;
+
+typedef struct {
+    dnnl_engine_t engine;
+    dnnl_stream_t stream;
+    dnnl_primitive_attr_t attr;      /* user scratchpad, no post-ops */
+    dnnl_primitive_attr_t attr_relu; /* user scratchpad, ReLU post-op */
+    dnnl_steps sync, fwd, bwd;       /* weight reorders; forward; backward */
+    int n_mems, n_prims, n_pds;
+    dnnl_memory_t mems[DNNL_PLAN_MAX_MEMS];
+    dnnl_primitive_t prims[DNNL_PLAN_MAX_PRIMS];
+    dnnl_primitive_desc_t pds[DNNL_PLAN_MAX_PDS]; /* kept as backward hints */
+    void *scratchpad;                /* shared by every step, max size */
+} dnnl_plan;
+
+int dnnl_plan_init(dnnl_plan *p, nn_err *err);
+void dnnl_plan_free(dnnl_plan *p);
+
+/* A memory of descriptor md over `handle` (DNNL_MEMORY_ALLOCATE: oneDNN
+ * allocates; DNNL_MEMORY_NONE: set later with dnnl_memory_set_data_handle). */
+int dnnl_plan_memory(dnnl_plan *p, dnnl_memory_t *mem,
+                     const dnnl_memory_desc_t *md, void *handle, nn_err *err);
+/* Creates a primitive desc from an op descriptor and keeps it (hint). */
+int dnnl_plan_pd(dnnl_plan *p, dnnl_primitive_desc_t *pd, const void *op_desc,
+                 const_dnnl_primitive_attr_t attr,
+                 const_dnnl_primitive_desc_t hint, nn_err *err);
+/* Creates the primitive of pd and appends it to list with its args. */
+int dnnl_plan_step(dnnl_plan *p, dnnl_steps *list,
+                   const_dnnl_primitive_desc_t pd,
+                   const dnnl_exec_arg_t *args, int nargs, nn_err *err);
+/* Appends a reorder from -> to (their descriptors must differ only in
+ * layout). */
+int dnnl_plan_reorder(dnnl_plan *p, dnnl_steps *list, dnnl_memory_t from,
+                      dnnl_memory_t to, nn_err *err);
+/* Allocates the shared scratchpad and hands it to every step: call once
+ * after the last step is added. */
+int dnnl_plan_finish(dnnl_plan *p, nn_err *err);
+int dnnl_plan_run(dnnl_plan *p, const dnnl_steps *list, nn_err *err);
+
+const dnnl_memory_desc_t *dnnl_plan_md(const_dnnl_primitive_desc_t pd,
+                                       dnnl_query_t what);
+const dnnl_memory_desc_t *dnnl_plan_mem_md(const_dnnl_memory_t mem);
+
+#endif

@@ -1,0 +1,208 @@
+/* figures.c: every figure of a report, as PNG and SVG, rendered by gnuplot from plots/. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "report_private.h"
+
+/* The -e argument of one gnuplot call: name='value'; name=number; ... */
+typedef struct {
+    char text[8192];
+    size_t len;
+    int overflow;    /* text is full: later appends were dropped */
+    char bad[160];   /* first value that could not be passed, or "" */
+} gp_params;
+
+/* Where and with what the figures are rendered. */
+typedef struct {
+    char program[REPORT_PATH_MAX]; /* gnuplot */
+    const char *plots_dir;
+    char figures_dir[REPORT_PATH_MAX];
+} render_ctx;
+
+/* Remembers (a copy of) the first value that could not be passed, with
+ * control characters shown as '?' to keep the message on one line. */
+static void params_refuse(gp_params *p, const char *value) {
+    if (p->bad[0]) return;
+    snprintf(p->bad, sizeof p->bad, "%s", value);
+    for (char *c = p->bad; *c; c++)
+        if ((unsigned char)*c < 0x20) *c = '?';
+}
+
+static void params_append(gp_params *p, const char *text) {
+    size_t len = strlen(text);
+    if (p->overflow || p->len + len >= sizeof p->text) {
+        p->overflow = 1;
+        return;
+    }
+    memcpy(p->text + p->len, text, len + 1);
+    p->len += len;
+}
+
+/* name<index>='value'; (no index when index < 0). In a single-quoted
+ * gnuplot string only the quote is special: it is written twice. */
+static void param_str(gp_params *p, const char *name, int index,
+                      const char *value) {
+    char head[64];
+    if (index < 0)
+        snprintf(head, sizeof head, "%s='", name);
+    else
+        snprintf(head, sizeof head, "%s%d='", name, index);
+    params_append(p, head);
+    for (const char *c = value; *c; c++) {
+        if ((unsigned char)*c < 0x20) params_refuse(p, value);
+        params_append(p, *c == '\'' ? "''" : (char[2]){*c, '\0'});
+    }
+    params_append(p, "'; ");
+    if (p->overflow) params_refuse(p, value);
+}
+
+static void param_int(gp_params *p, const char *name, int index, long value) {
+    char text[96];
+    if (index < 0)
+        snprintf(text, sizeof text, "%s=%ld; ", name, value);
+    else
+        snprintf(text, sizeof text, "%s%d=%ld; ", name, index, value);
+    params_append(p, text);
+    if (p->overflow) params_refuse(p, name);
+}
+
+/* Runs script once per format: figures/<stem>.png and figures/<stem>.svg,
+ * and checks that gnuplot left a non-empty file. */
+static int render(const render_ctx *ctx, const char *script_name,
+                  const gp_params *params, const char *stem, nn_err *err) {
+    static const char *const formats[] = {"png", "svg"};
+    char script[REPORT_PATH_MAX], name[256], out[REPORT_PATH_MAX];
+    if (params->bad[0])
+        return nn_errf(err, "%s: cannot pass \"%s\" to gnuplot (control "
+                       "character or too long)", script_name, params->bad);
+    if (path_join(script, sizeof script, ctx->plots_dir, script_name, err) < 0)
+        return -1;
+    if (access(script, R_OK) != 0)
+        return nn_errf(err, "%s: cannot read the plot script: %s (set "
+                       "NNTRAIN_PLOTS to nntrain's plots folder)", script,
+                       strerror(errno));
+    for (int f = 0; f < 2; f++) {
+        snprintf(name, sizeof name, "%s.%s", stem, formats[f]);
+        if (path_join(out, sizeof out, ctx->figures_dir, name, err) < 0)
+            return -1;
+        gp_params full = *params;
+        param_str(&full, "outfile", -1, out);
+        if (full.bad[0])
+            return nn_errf(err, "%s: cannot pass \"%s\" to gnuplot", script,
+                           out);
+        if (remove(out) != 0 && errno != ENOENT)
+            return nn_errf(err, "%s: cannot replace: %s", out, strerror(errno));
+        if (gnuplot_run(ctx->program, script, full.text, err) < 0) return -1;
+        struct stat st;
+        if (stat(out, &st) != 0 || st.st_size == 0)
+            return nn_errf(err, "%s: gnuplot wrote no %s", script, out);
+    }
+    return 0;
+}
+
+/* Display name of summary.json's "loss" for axis labels. */
+static const char *loss_name(const nn_run *run) {
+    const char *loss = nn_run_summary(run, "loss");
+    if (!loss || strcmp(loss, "mse") == 0) return "MSE";
+    if (strcmp(loss, "cross-entropy") == 0) return "Cross-entropy";
+    return loss;
+}
+
+static int render_accuracy(const render_ctx *ctx, const nn_run *runs,
+                           int n_runs, nn_err *err) {
+    gp_params p = {0};
+    char path[REPORT_PATH_MAX], label[32];
+    param_int(&p, "n", -1, n_runs);
+    for (int i = 0; i < n_runs; i++) {
+        if (path_join(path, sizeof path, runs[i].dir, "metrics.csv", err) < 0)
+            return -1;
+        report_model_label(label, sizeof label, runs[i].model);
+        param_str(&p, "metrics", i + 1, path);
+        param_str(&p, "model", i + 1, runs[i].model);
+        param_str(&p, "label", i + 1, label);
+    }
+    return render(ctx, "accuracy.gp", &p, "accuracy", err);
+}
+
+/* <model>_loss and <model>_confusion of one run. */
+static int render_run(const render_ctx *ctx, const nn_run *run, nn_err *err) {
+    gp_params loss = {0}, confusion = {0};
+    char path[REPORT_PATH_MAX], label[32], stem[64];
+    report_model_label(label, sizeof label, run->model);
+    if (path_join(path, sizeof path, run->dir, "metrics.csv", err) < 0)
+        return -1;
+    param_str(&loss, "metrics", -1, path);
+    param_str(&loss, "model", -1, run->model);
+    param_str(&loss, "label", -1, label);
+    param_str(&loss, "lossname", -1, loss_name(run));
+    snprintf(stem, sizeof stem, "%s_loss", run->model);
+    if (render(ctx, "loss.gp", &loss, stem, err) < 0) return -1;
+
+    if (path_join(path, sizeof path, run->dir, "confusion_test.csv", err) < 0)
+        return -1;
+    param_str(&confusion, "confusion", -1, path);
+    param_str(&confusion, "label", -1, label);
+    snprintf(stem, sizeof stem, "%s_confusion", run->model);
+    return render(ctx, "confusion.gp", &confusion, stem, err);
+}
+
+/* Is row i the first of its series (model, batch, parallel) in the file? */
+static int starts_series(const nn_bench *bench, int i) {
+    const nn_bench_row *row = &bench->rows[i];
+    for (const nn_bench_row *before = bench->rows; before < row; before++)
+        if (before->batch == row->batch &&
+            strcmp(before->model, row->model) == 0 &&
+            strcmp(before->parallel, row->parallel) == 0)
+            return 0;
+    return 1;
+}
+
+/* One curve per distinct (model, batch, parallel) of the bench CSV, in the
+ * order they first appear. */
+static int render_throughput(const render_ctx *ctx, const char *bench_path,
+                             nn_err *err) {
+    nn_bench bench;
+    gp_params p = {0};
+    char label[160], model[32];
+    int n_series = 0;
+    if (nn_bench_load(&bench, bench_path, err) < 0) return -1;
+    param_str(&p, "bench", -1, bench_path);
+    for (int i = 0; i < bench.n_rows; i++) {
+        const nn_bench_row *row = &bench.rows[i];
+        if (!starts_series(&bench, i)) continue;
+        n_series++;
+        report_model_label(model, sizeof model, row->model);
+        snprintf(label, sizeof label, "%s, batch %d, parallel=%s", model,
+                 row->batch, row->parallel);
+        param_str(&p, "model", n_series, row->model);
+        param_int(&p, "batch", n_series, row->batch);
+        param_str(&p, "parallel", n_series, row->parallel);
+        param_str(&p, "label", n_series, label);
+    }
+    param_int(&p, "nseries", -1, n_series);
+    nn_bench_free(&bench);
+    return render(ctx, "throughput.gp", &p, "throughput", err);
+}
+
+int nn_report_figures(const nn_report_opts *opts, nn_err *err) {
+    render_ctx ctx;
+    nn_run *runs;
+    if (gnuplot_find(ctx.program, sizeof ctx.program, err) < 0) return -1;
+    ctx.plots_dir = gnuplot_plots_dir();
+    if (report_mkdir(opts->out_dir, err) < 0 ||
+        path_join(ctx.figures_dir, sizeof ctx.figures_dir, opts->out_dir,
+                  "figures", err) < 0 ||
+        report_mkdir(ctx.figures_dir, err) < 0)
+        return -1;
+    if (report_load_runs(&runs, opts, err) < 0) return -1;
+    int rc = render_accuracy(&ctx, runs, opts->n_runs, err);
+    for (int i = 0; rc == 0 && i < opts->n_runs; i++)
+        rc = render_run(&ctx, &runs[i], err);
+    if (rc == 0 && opts->bench_csv)
+        rc = render_throughput(&ctx, opts->bench_csv, err);
+    report_free_runs(runs, opts->n_runs);
+    return rc;
+}

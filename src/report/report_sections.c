@@ -1,0 +1,97 @@
+/* report_sections.c: REPORT.md's figures, most frequent confusions and benchmark throughput. */
+#include "report_private.h"
+
+#define TOP_CONFUSIONS 5
+
+void report_write_figures(FILE *f, const nn_run *runs, int n_runs,
+                          int have_bench) {
+    char label[32];
+    fprintf(f, "## Figures\n\nRendered by gnuplot from the run folders "
+               "(`plots/*.gp`); each also exists as SVG beside the PNG.\n\n");
+    fprintf(f, "![Accuracy vs epoch, train solid and validation dashed]"
+               "(figures/accuracy.png)\n\n### Loss\n\n");
+    for (int i = 0; i < n_runs; i++) {
+        report_model_label(label, sizeof label, runs[i].model);
+        fprintf(f, "![%s loss vs epoch](figures/%s_loss.png)\n\n", label,
+                runs[i].model);
+    }
+    fprintf(f, "### Confusion matrices (test set)\n\n");
+    for (int i = 0; i < n_runs; i++) {
+        report_model_label(label, sizeof label, runs[i].model);
+        fprintf(f, "![%s confusion matrix](figures/%s_confusion.png)\n\n",
+                label, runs[i].model);
+    }
+    if (have_bench)
+        fprintf(f, "### Throughput\n\n![Training images/s and parallel "
+                   "efficiency vs threads](figures/throughput.png)\n\n");
+}
+
+/* The top ordered (true -> predicted) and unordered confusions of one run. */
+static void write_run_confusions(FILE *f, const nn_run *run) {
+    nn_confusion top[TOP_CONFUSIONS];
+    char label[32];
+    long correct, total;
+    nn_run_test_counts(run, &correct, &total);
+    report_model_label(label, sizeof label, run->model);
+    fprintf(f, "### %s\n\nTest accuracy %.2f%% (%ld of %ld images); %ld "
+               "misclassified.\n\n", label, nn_run_test_acc(run), correct,
+            total, total - correct);
+    int n = nn_run_top_confusions(run, 0, top, TOP_CONFUSIONS);
+    fprintf(f, "| Rank | True class | Predicted as | Images | Share of the "
+               "true class (%%) |\n|---|---|---|---|---|\n");
+    for (int i = 0; i < n; i++) {
+        long row_total = 0;
+        for (int p = 0; p < NN_REPORT_CLASSES; p++)
+            row_total += run->confusion[top[i].true_class][p];
+        fprintf(f, "| %d | ", i + 1);
+        report_cell(f, run->class_names[top[i].true_class]);
+        fprintf(f, " | ");
+        report_cell(f, run->class_names[top[i].pred_class]);
+        fprintf(f, " | %ld | %.2f |\n", top[i].count,
+                100.0 * (double)top[i].count / (double)row_total);
+    }
+    n = nn_run_top_confusions(run, 1, top, TOP_CONFUSIONS);
+    fprintf(f, "\nBoth directions summed:\n\n| Rank | Pair | Images (both "
+               "directions) |\n|---|---|---|\n");
+    for (int i = 0; i < n; i++) {
+        fprintf(f, "| %d | ", i + 1);
+        report_cell(f, run->class_names[top[i].true_class]);
+        fprintf(f, " <-> ");
+        report_cell(f, run->class_names[top[i].pred_class]);
+        fprintf(f, " | %ld |\n", top[i].count);
+    }
+    fprintf(f, "\n");
+}
+
+void report_write_confusions(FILE *f, const nn_run *runs, int n_runs) {
+    fprintf(f, "## Most frequent confusions\n\nFrom `confusion_test.csv` "
+               "(rows true, columns predicted), off the diagonal; ties go to "
+               "the earlier class. The seed lists T-shirt/top <-> Shirt, "
+               "Pullover <-> Shirt, Pullover <-> Coat and Shirt <-> Coat.\n\n");
+    for (int i = 0; i < n_runs; i++) write_run_confusions(f, &runs[i]);
+}
+
+void report_write_throughput(FILE *f, const nn_bench *bench,
+                             const char *bench_path) {
+    const nn_bench_row *first = &bench->rows[0];
+    char label[32];
+    fprintf(f, "## Throughput (benchmark)\n\nFrom `%s`: CPU ", bench_path);
+    report_cell(f, first->cpu);
+    fprintf(f, ", ISA %s, OMP_WAIT_POLICY=%s, commit %s. Efficiency is "
+               "images/s(t) / (t x images/s(1)) for the same model, batch "
+               "and parallel mode.\n\n", first->isa, first->omp_wait_policy,
+            first->commit);
+    fprintf(f, "| Model | Batch | Parallel | Threads | Images/s | Step (ms) | "
+               "GFLOP/s | Peak fraction | Efficiency |\n"
+               "|---|---|---|---|---|---|---|---|---|\n");
+    for (int i = 0; i < bench->n_rows; i++) {
+        const nn_bench_row *row = &bench->rows[i];
+        report_model_label(label, sizeof label, row->model);
+        fprintf(f, "| %s | %d | ", label, row->batch);
+        report_cell(f, row->parallel);
+        fprintf(f, " | %d | %.0f | %.3f | %.1f | %.3f | %.3f |\n",
+                row->threads, row->images_per_s, row->step_ms,
+                row->achieved_gflops, row->peak_fraction, row->efficiency);
+    }
+    fprintf(f, "\n");
+}

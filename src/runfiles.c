@@ -1,0 +1,132 @@
+/* runfiles.c: metrics.csv, confusion_test.csv and summary.json. */
+#include "runfiles.h"
+
+#include <stdio.h>
+
+#include "nn_atomic_file.h"
+
+static int open_in(nn_atomic_file *a, const char *dir, const char *name,
+                   nn_err *err) {
+    char path[1100];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    return nn_atomic_open(a, path, err);
+}
+
+int nn_write_metrics_csv(const char *dir, const nn_epoch_metrics *history,
+                         int epochs, nn_err *err) {
+    nn_atomic_file a;
+    if (open_in(&a, dir, "metrics.csv", err)) return -1;
+    fprintf(a.f, "epoch,train_loss,train_acc,val_loss,val_acc,epoch_seconds,"
+                 "train_images_per_s\n");
+    for (int e = 0; e < epochs; e++) {
+        const nn_epoch_metrics *h = &history[e];
+        fprintf(a.f, "%d,%.6f,%.4f,%.6f,%.4f,%.3f,%.1f\n", e + 1,
+                h->train_loss, h->train_acc, h->val_loss, h->val_acc,
+                h->seconds, h->train_images_per_s);
+    }
+    return nn_atomic_commit(&a, err);
+}
+
+int nn_write_confusion_csv(const char *dir,
+                           const long confusion[NN_CLASSES][NN_CLASSES],
+                           nn_err *err) {
+    nn_atomic_file a;
+    if (open_in(&a, dir, "confusion_test.csv", err)) return -1;
+    fprintf(a.f, "true\\predicted");
+    for (int j = 0; j < NN_CLASSES; j++) fprintf(a.f, ",%s", nn_class_names[j]);
+    fprintf(a.f, "\n");
+    for (int i = 0; i < NN_CLASSES; i++) {
+        fprintf(a.f, "%s", nn_class_names[i]);
+        for (int j = 0; j < NN_CLASSES; j++)
+            fprintf(a.f, ",%ld", confusion[i][j]);
+        fprintf(a.f, "\n");
+    }
+    return nn_atomic_commit(&a, err);
+}
+
+/* JSON writers for a flat object: every line but the first starts with
+ * ",\n" so no trailing comma is ever written. */
+typedef struct {
+    FILE *f;
+    int first;
+} json_out;
+
+static void key(json_out *j, const char *k) {
+    fprintf(j->f, "%s  \"%s\": ", j->first ? "{\n" : ",\n", k);
+    j->first = 0;
+}
+
+static void jstr(json_out *j, const char *k, const char *v) {
+    key(j, k);
+    fputc('"', j->f);
+    for (; *v; v++) {
+        if (*v == '"' || *v == '\\') fputc('\\', j->f);
+        if ((unsigned char)*v >= 0x20) fputc(*v, j->f);
+    }
+    fputc('"', j->f);
+}
+
+static void jnum(json_out *j, const char *k, double v) {
+    key(j, k);
+    fprintf(j->f, "%.10g", v);
+}
+
+static void mean_accuracies(const nn_summary *s, double *train, double *val) {
+    *train = *val = 0;
+    for (int e = 0; e < s->epochs; e++) {
+        *train += s->history[e].train_acc / s->epochs;
+        *val += s->history[e].val_acc / s->epochs;
+    }
+}
+
+static void write_summary(json_out *j, const nn_summary *s) {
+    const nn_train_config *c = s->cfg;
+    const nn_epoch_metrics *last = &s->history[s->epochs - 1];
+    double mean_train, mean_val, epoch_sum = 0, ips_sum = 0;
+    mean_accuracies(s, &mean_train, &mean_val);
+    for (int e = 0; e < s->epochs; e++) {
+        epoch_sum += s->history[e].seconds;
+        ips_sum += s->history[e].train_images_per_s;
+    }
+    jstr(j, "nntrain_version", s->sys->version);
+    jstr(j, "commit", s->sys->commit);
+    jstr(j, "model", c->model);
+    jnum(j, "parameters", (double)s->model->n_params);
+    jstr(j, "backend", nn_backend_name(c->backend));
+    jstr(j, "parallel", s->parallel);
+    jnum(j, "epochs", s->epochs);
+    jnum(j, "batch_size", c->batch_size);
+    jnum(j, "lr", c->lr);
+    jstr(j, "loss", nn_loss_name(c->loss));
+    jstr(j, "optimizer", nn_optim_name(c->optim));
+    jnum(j, "seed", (double)c->seed);
+    jnum(j, "threads", c->threads);
+    jstr(j, "onednn_version", s->sys->onednn_version);
+    jstr(j, "onednn_isa", s->sys->onednn_isa);
+    jstr(j, "cpu", s->sys->cpu);
+    jnum(j, "train_images", s->train_images);
+    jnum(j, "val_images", s->val_images);
+    jnum(j, "test_images", s->test_images);
+    jnum(j, "final_train_loss", last->train_loss);
+    jnum(j, "final_train_acc", last->train_acc);
+    jnum(j, "final_val_loss", last->val_loss);
+    jnum(j, "final_val_acc", last->val_acc);
+    jnum(j, "mean_train_acc", mean_train);
+    jnum(j, "mean_val_acc", mean_val);
+    jnum(j, "test_loss", s->test->loss);
+    jnum(j, "test_acc", s->test->acc);
+    jnum(j, "total_seconds", s->total_seconds);
+    jnum(j, "mean_epoch_seconds", epoch_sum / s->epochs);
+    jnum(j, "train_images_per_s", ips_sum / s->epochs);
+    fprintf(j->f, "\n}\n");
+}
+
+int nn_write_summary_json(const char *dir, const nn_summary *s, nn_err *err) {
+    if (s->epochs <= 0)
+        return nn_errf(err, "%s/summary.json: no epoch has run", dir);
+    nn_atomic_file a;
+    if (open_in(&a, dir, "summary.json", err)) return -1;
+    json_out j = {a.f, 1};
+    write_summary(&j, s);
+    return nn_atomic_commit(&a, err);
+}

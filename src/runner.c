@@ -1,0 +1,115 @@
+/* runner.c: intra-op and batch-split execution of training steps. */
+#include "runner.h"
+
+#include <omp.h>
+#include <stdlib.h>
+#include <string.h>
+
+nn_parallel_kind nn_parallel_choose(const nn_model *m, nn_backend_kind backend,
+                                    int batch, int threads) {
+    (void)m, (void)batch;
+    /* The reference kernels parallelise inside each op themselves. */
+    if (backend == NN_BACKEND_REF || threads == 1) return NN_PARALLEL_INTRA;
+    return NN_PARALLEL_INTRA;
+}
+
+int nn_runner_init(nn_runner *r, nn_backend_kind backend,
+                   nn_parallel_kind kind, nn_model *m, int batch, int threads,
+                   nn_err *err) {
+    memset(r, 0, sizeof *r);
+    if (kind == NN_PARALLEL_AUTO)
+        kind = nn_parallel_choose(m, backend, batch, threads);
+    r->kind = kind, r->batch = batch, r->m = m;
+    r->slices = kind == NN_PARALLEL_BATCH ? threads : 1;
+    if (r->slices > batch) r->slices = batch;
+    if (r->slices > NN_MAX_SLICES)
+        return nn_errf(err, "batch-split: at most %d threads", NN_MAX_SLICES);
+    if (r->slices > 1) {
+        r->slice_grads = calloc((size_t)r->slices * m->n_params, sizeof(float));
+        if (!r->slice_grads)
+            return nn_errf(err, "batch-split: out of memory for %d gradient "
+                           "copies", r->slices);
+    }
+    for (int s = 0, off = 0; s < r->slices; s++) {
+        /* slices differ by at most one image */
+        int n = batch / r->slices + (s < batch % r->slices);
+        float *grads = s == 0 ? m->grads
+                              : r->slice_grads + (size_t)s * m->n_params;
+        r->slice_off[s] = off, r->slice_n[s] = n;
+        off += n;
+        if (nn_exec_create(&r->execs[s], backend, m, n, m->params, grads,
+                           r->slices > 1, err)) {
+            nn_runner_free(r);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+void nn_runner_free(nn_runner *r) {
+    for (int s = 0; s < r->slices; s++) nn_exec_free(r->execs[s]);
+    free(r->slice_grads);
+    memset(r, 0, sizeof *r);
+}
+
+/* What one slice does in a pass; the error of the first failing slice wins. */
+typedef enum { PASS_SYNC, PASS_FORWARD, PASS_BACKWARD } pass_kind;
+
+static int run_slice(nn_runner *r, int s, pass_kind pass, const float *in,
+                     float *out, nn_err *err) {
+    int classes = r->m->classes, input = nn_model_input_size(r->m);
+    size_t off = (size_t)r->slice_off[s];
+    switch (pass) {
+    case PASS_SYNC: return nn_exec_sync_params(r->execs[s], err);
+    case PASS_FORWARD:
+        return nn_exec_forward(r->execs[s], in + off * input,
+                               out + off * classes, err);
+    case PASS_BACKWARD:
+        return nn_exec_backward(r->execs[s], in + off * classes, err);
+    }
+    return 0;
+}
+
+static int run_pass(nn_runner *r, pass_kind pass, const float *in, float *out,
+                    nn_err *err) {
+    if (r->slices == 1) return run_slice(r, 0, pass, in, out, err);
+    int failed = 0;
+    nn_err errs[NN_MAX_SLICES];
+    int rcs[NN_MAX_SLICES];
+#pragma omp parallel for num_threads(r->slices) schedule(static, 1)
+    for (int s = 0; s < r->slices; s++)
+        rcs[s] = run_slice(r, s, pass, in, out, &errs[s]);
+    for (int s = 0; s < r->slices && !failed; s++)
+        if (rcs[s]) {
+            failed = 1;
+            if (err) *err = errs[s];
+        }
+    return failed ? -1 : 0;
+}
+
+int nn_runner_sync_params(nn_runner *r, nn_err *err) {
+    return run_pass(r, PASS_SYNC, NULL, NULL, err);
+}
+
+int nn_runner_forward(nn_runner *r, const float *src, float *logits,
+                      nn_err *err) {
+    return run_pass(r, PASS_FORWARD, src, logits, err);
+}
+
+int nn_runner_backward(nn_runner *r, const float *diff_logits, nn_err *err) {
+    if (run_pass(r, PASS_BACKWARD, diff_logits, NULL, err)) return -1;
+    if (r->slices == 1) return 0;
+    /* grads += the other slices' gradients, summed in slice order so the
+     * result does not depend on thread timing. */
+    float *g = r->m->grads;
+    size_t n = r->m->n_params;
+    int slices = r->slices;
+    const float *sg = r->slice_grads;
+#pragma omp parallel for schedule(static)
+    for (size_t j = 0; j < n; j++) {
+        float sum = g[j];
+        for (int s = 1; s < slices; s++) sum += sg[(size_t)s * n + j];
+        g[j] = sum;
+    }
+    return 0;
+}

@@ -1,0 +1,43 @@
+/* runner.h: runs training steps of one model and batch size with one of two
+ * parallel strategies:
+ *   intra: one executor over the whole batch; oneDNN's OpenMP threads split
+ *          each primitive.
+ *   batch: the batch is cut into one slice per thread; each thread runs its
+ *          own single-threaded executor on its slice into private gradients,
+ *          which are then summed (in a fixed order) into the model's grads.
+ * Both leave the same dL/dparams in m->grads. */
+#ifndef NN_RUNNER_H
+#define NN_RUNNER_H
+
+#include "nn_backend.h"
+#include "nn_train.h"
+
+#define NN_MAX_SLICES 64
+
+typedef struct {
+    nn_parallel_kind kind; /* INTRA or BATCH, never AUTO */
+    int batch, slices;
+    nn_model *m;
+    nn_exec *execs[NN_MAX_SLICES];
+    int slice_off[NN_MAX_SLICES], slice_n[NN_MAX_SLICES];
+    float *slice_grads; /* batch: (slices, n_params), slice 0 unused */
+} nn_runner;
+
+/* kind AUTO resolves through nn_parallel_choose. threads > 0. */
+int nn_runner_init(nn_runner *r, nn_backend_kind backend,
+                   nn_parallel_kind kind, nn_model *m, int batch, int threads,
+                   nn_err *err);
+void nn_runner_free(nn_runner *r);
+
+/* The strategy `auto` picks for a model and batch size (see runner.c). */
+nn_parallel_kind nn_parallel_choose(const nn_model *m, nn_backend_kind backend,
+                                    int batch, int threads);
+
+int nn_runner_sync_params(nn_runner *r, nn_err *err);
+/* src (batch, C, H, W) -> logits (batch, classes) */
+int nn_runner_forward(nn_runner *r, const float *src, float *logits,
+                      nn_err *err);
+/* diff_logits (batch, classes) -> m->grads (overwritten) */
+int nn_runner_backward(nn_runner *r, const float *diff_logits, nn_err *err);
+
+#endif

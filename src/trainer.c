@@ -1,0 +1,249 @@
+/* trainer.c: one training run: data, model, optimizer, executors, the epoch
+ * loop and the run folder. */
+#include "trainer.h"
+
+#include <math.h>
+#include <omp.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "nn_atomic_file.h"
+#include "nn_sysinfo.h"
+#include "runfiles.h"
+
+/* Independent random streams derived from the one seed. */
+#define STREAM_INIT 0x494e4954ull    /* "INIT": weights */
+#define STREAM_SHUFFLE 0x53485546ull /* "SHUF": epoch order */
+
+static int check_config(const nn_train_config *c, nn_err *err) {
+    if (c->epochs <= 0) return nn_errf(err, "--epochs must be positive (got %d)", c->epochs);
+    if (c->batch_size <= 0)
+        return nn_errf(err, "--batch-size must be positive (got %d)", c->batch_size);
+    if (c->threads <= 0) return nn_errf(err, "--threads must be positive (got %d)", c->threads);
+    if (!(c->lr > 0) || !isfinite(c->lr))
+        return nn_errf(err, "--lr must be a positive number (got %g)", c->lr);
+    if (c->limit < 0) return nn_errf(err, "--limit must not be negative (got %d)", c->limit);
+    if (c->save_every < 0)
+        return nn_errf(err, "--save-every must not be negative (got %d)", c->save_every);
+    return 0;
+}
+
+/* Everything but the data and weights values: buffers sized from cfg. */
+static int build(nn_trainer *t, nn_err *err) {
+    const nn_train_config *c = &t->cfg;
+    nn_model *m = &t->model;
+    int n_train = t->data.train.n;
+    if (c->batch_size > n_train)
+        return nn_errf(err, "--batch-size %d is larger than the %d training "
+                       "images", c->batch_size, n_train);
+    if (nn_optimizer_init(&t->opt, c->optim, m->n_params, c->lr, c->momentum,
+                          err) ||
+        nn_runner_init(&t->runner, c->backend, c->parallel, m, c->batch_size,
+                       c->threads, err) ||
+        nn_batch_init(&t->batch, c->batch_size, nn_model_input_size(m),
+                      m->classes, err))
+        return -1;
+    t->history = calloc((size_t)c->epochs, sizeof *t->history);
+    t->cursor.order = malloc((size_t)n_train * sizeof(int));
+    if (!t->history || !t->cursor.order)
+        return nn_errf(err, "trainer: out of memory");
+    t->cursor.n_order = n_train;
+    for (int i = 0; i < n_train; i++) t->cursor.order[i] = i;
+    nn_sysinfo_get(&t->sys);
+    return 0;
+}
+
+int nn_trainer_create(nn_trainer **out, const nn_train_config *cfg,
+                      nn_err *err) {
+    if (check_config(cfg, err)) return -1;
+    nn_trainer *t = calloc(1, sizeof *t);
+    if (!t) return nn_errf(err, "trainer: out of memory");
+    t->cfg = *cfg;
+    omp_set_num_threads(cfg->threads);
+    nn_rng init;
+    nn_rng_seed(&init, cfg->seed ^ STREAM_INIT);
+    nn_rng_seed(&t->shuffle_rng, cfg->seed ^ STREAM_SHUFFLE);
+    if ((cfg->out_dir[0] && nn_mkdirs(cfg->out_dir, err)) ||
+        nn_model_init_named(&t->model, cfg->model, err) ||
+        nn_fashion_load(&t->data, cfg->data_dir, NN_VAL_IMAGES, cfg->seed,
+                        cfg->limit, err) ||
+        build(t, err)) {
+        nn_trainer_free(t);
+        return -1;
+    }
+    nn_model_init_params(&t->model, &init);
+    if (nn_runner_sync_params(&t->runner, err)) {
+        nn_trainer_free(t);
+        return -1;
+    }
+    *out = t;
+    return 0;
+}
+
+void nn_trainer_free(nn_trainer *t) {
+    if (!t) return;
+    nn_runner_free(&t->runner);
+    nn_batch_free(&t->batch);
+    nn_optimizer_free(&t->opt);
+    nn_fashion_free(&t->data);
+    nn_model_free(&t->model);
+    free(t->history);
+    free(t->cursor.order);
+    free(t);
+}
+
+nn_train_state nn_trainer_state(nn_trainer *t) {
+    nn_train_state s = {&t->cfg, &t->model, &t->opt, &t->shuffle_rng,
+                        &t->epochs_done, &t->elapsed, t->history, &t->cursor};
+    return s;
+}
+
+static int save_checkpoint(nn_trainer *t, const char *name, nn_err *err) {
+    char path[1100];
+    snprintf(path, sizeof path, "%s/%s", t->cfg.out_dir, name);
+    nn_train_state s = nn_trainer_state(t);
+    return nn_checkpoint_save(path, &s, err);
+}
+
+/* Any NaN or Inf among the gradients (an integer reduction: exact). */
+static int grads_finite(const nn_model *m) {
+    int bad = 0;
+    const float *g = m->grads;
+    size_t n = m->n_params;
+#pragma omp parallel for reduction(| : bad) schedule(static)
+    for (size_t i = 0; i < n; i++) bad |= !isfinite(g[i]);
+    return !bad;
+}
+
+/* One step on the batch already gathered. Returns 1 when the batch was
+ * skipped for a non-finite loss or gradient (nan-policy skip-batch). */
+static int train_step(nn_trainer *t, int epoch, int index, nn_err *err) {
+    nn_batch *b = &t->batch;
+    if (nn_runner_forward(&t->runner, b->src, b->logits, err)) return -1;
+    long correct = 0;
+    double loss = nn_batch_loss(b, t->cfg.loss, 1, &correct);
+    if (nn_runner_backward(&t->runner, b->diff_logits, err)) return -1;
+    if (!isfinite(loss) || !grads_finite(&t->model)) {
+        if (t->cfg.nan_policy == NN_NAN_SKIP_BATCH) return 1;
+        return nn_errf(err, "non-finite %s at epoch %d, batch %d: training "
+                       "stopped (the last checkpoint in %s is intact; "
+                       "try a smaller --lr)",
+                       isfinite(loss) ? "gradient" : "loss", epoch, index + 1,
+                       t->cfg.out_dir);
+    }
+    nn_optimizer_step(&t->opt, t->model.params, t->model.grads);
+    if (nn_runner_sync_params(&t->runner, err)) return -1;
+    t->cursor.loss_sum += loss;
+    t->cursor.correct += correct;
+    return 0;
+}
+
+static void report(nn_trainer *t, nn_progress_fn progress, void *ctx,
+                   int epoch, int batches, double t0,
+                   const nn_epoch_metrics *done) {
+    if (!progress) return;
+    const nn_epoch_cursor *c = &t->cursor;
+    nn_progress p = {epoch, t->cfg.epochs, c->batches_done, batches,
+                     c->images ? c->loss_sum / c->images : 0,
+                     c->images ? 100.0 * c->correct / c->images : 0,
+                     omp_get_wtime() - t0, done};
+    progress(&p, ctx);
+}
+
+/* The batches of the current epoch from where the cursor stands. Returns 1
+ * if *stop interrupted it (after a finished batch). */
+static int train_batches(nn_trainer *t, int epoch, nn_progress_fn progress,
+                         void *ctx, volatile int *stop, nn_err *err) {
+    nn_epoch_cursor *c = &t->cursor;
+    const nn_dataset *train = &t->data.train;
+    int bs = t->cfg.batch_size;
+    int batches = (train->n + bs - 1) / bs;
+    if (c->batches_done == 0)
+        nn_rng_shuffle(c->order, train->n, &t->shuffle_rng);
+    double t0 = omp_get_wtime() - c->train_seconds;
+    while (c->batches_done < batches) {
+        int start = c->batches_done * bs;
+        int n = train->n - start < bs ? train->n - start : bs;
+        nn_batch_gather(&t->batch, train, c->order, start, n);
+        int rc = train_step(t, epoch, c->batches_done, err);
+        if (rc < 0) return -1;
+        if (rc == 0) c->images += n;
+        c->batches_done++;
+        c->train_seconds = omp_get_wtime() - t0;
+        report(t, progress, ctx, epoch, batches, t0, NULL);
+        if (stop && *stop && c->batches_done < batches) return 1;
+    }
+    return 0;
+}
+
+static int end_epoch(nn_trainer *t, int epoch, nn_progress_fn progress,
+                     void *ctx, nn_err *err) {
+    nn_epoch_cursor *c = &t->cursor;
+    double t0 = omp_get_wtime();
+    nn_eval_result val;
+    if (nn_evaluate(&t->runner, &t->batch, &t->data.val, t->cfg.loss, &val,
+                    err))
+        return -1;
+    nn_epoch_metrics *h = &t->history[epoch - 1];
+    h->train_loss = c->images ? c->loss_sum / c->images : NAN;
+    h->train_acc = c->images ? 100.0 * c->correct / c->images : NAN;
+    h->val_loss = val.loss;
+    h->val_acc = val.acc;
+    h->train_images_per_s = c->train_seconds > 0 ? c->images / c->train_seconds : 0;
+    h->seconds = c->train_seconds + (omp_get_wtime() - t0);
+    t->elapsed += h->seconds;
+    t->epochs_done = epoch;
+    int order_kept = c->n_order;
+    int *order = c->order;
+    memset(c, 0, sizeof *c);
+    c->order = order, c->n_order = order_kept;
+    report(t, progress, ctx, epoch, 0, t0, h);
+    if (nn_write_metrics_csv(t->cfg.out_dir, t->history, t->epochs_done, err))
+        return -1;
+    int save = t->cfg.save_every > 0 &&
+               (epoch % t->cfg.save_every == 0 || epoch == t->cfg.epochs);
+    return save ? save_checkpoint(t, NN_CHECKPOINT_FILE, err) : 0;
+}
+
+int nn_trainer_run(nn_trainer *t, nn_progress_fn progress, void *ctx,
+                   volatile int *stop, nn_err *err) {
+    while (t->epochs_done < t->cfg.epochs) {
+        int epoch = t->epochs_done + 1;
+        int rc = train_batches(t, epoch, progress, ctx, stop, err);
+        if (rc < 0) return -1;
+        if (rc == 1)
+            return save_checkpoint(t, NN_CHECKPOINT_FILE, err) ? -1 : 1;
+        if (end_epoch(t, epoch, progress, ctx, err)) return -1;
+        if (stop && *stop && t->epochs_done < t->cfg.epochs)
+            return save_checkpoint(t, NN_CHECKPOINT_FILE, err) ? -1 : 1;
+    }
+    return 0;
+}
+
+int nn_trainer_finish(nn_trainer *t, double *test_loss, double *test_acc,
+                      nn_err *err) {
+    if (t->epochs_done == 0)
+        return nn_errf(err, "%s: no epoch has run", t->cfg.out_dir);
+    nn_eval_result result, *test = &result;
+    if (nn_evaluate(&t->runner, &t->batch, &t->data.test, t->cfg.loss, test,
+                    err))
+        return -1;
+    *test_loss = test->loss, *test_acc = test->acc;
+    nn_summary s = {&t->cfg, &t->model, &t->sys,
+                    nn_parallel_name(t->runner.kind), t->data.train.n,
+                    t->data.val.n, t->data.test.n, t->history, t->epochs_done,
+                    test, t->elapsed};
+    if (nn_write_confusion_csv(t->cfg.out_dir, test->confusion, err) ||
+        nn_write_summary_json(t->cfg.out_dir, &s, err))
+        return -1;
+    return save_checkpoint(t, NN_FINAL_FILE, err);
+}
+
+const nn_model *nn_trainer_model(const nn_trainer *t) { return &t->model; }
+const nn_train_config *nn_trainer_config(const nn_trainer *t) { return &t->cfg; }
+const nn_fashion *nn_trainer_data(const nn_trainer *t) { return &t->data; }
+int nn_trainer_epochs_done(const nn_trainer *t) { return t->epochs_done; }
+const nn_epoch_metrics *nn_trainer_history(const nn_trainer *t) { return t->history; }
+const char *nn_trainer_parallel(const nn_trainer *t) {
+    return nn_parallel_name(t->runner.kind);
+}

@@ -1,0 +1,35 @@
+/* trainer.h: the trainer's insides, shared by trainer.c, the resume path
+ * and tests (the public API is nn_train.h). */
+#ifndef NN_TRAINER_H
+#define NN_TRAINER_H
+
+#include "batch.h"
+#include "checkpoint.h"
+#include "nn_sysinfo.h"
+#include "nn_train.h"
+#include "optimizer.h"
+#include "runner.h"
+
+#define NN_VAL_IMAGES 6000
+#define NN_CHECKPOINT_FILE "checkpoint.ckpt" /* latest, every save_every */
+#define NN_FINAL_FILE "final.ckpt"           /* after the last epoch */
+
+struct nn_trainer {
+    nn_train_config cfg;
+    nn_model model;
+    nn_fashion data;
+    nn_optimizer opt;
+    nn_runner runner;
+    nn_batch batch;
+    nn_rng shuffle_rng;
+    nn_epoch_cursor cursor;
+    int epochs_done;
+    double elapsed;             /* seconds of the epochs done */
+    nn_epoch_metrics *history;  /* (cfg.epochs) */
+    nn_sysinfo sys;
+};
+
+/* Views of the trainer's state for nn_checkpoint_save / _load. */
+nn_train_state nn_trainer_state(nn_trainer *t);
+
+#endif

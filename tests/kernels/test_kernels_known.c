@@ -1,0 +1,223 @@
+/* test_kernels_known.c: every kernel against small answers worked by hand. */
+#include <stdint.h>
+
+#include "kernels.h"
+#include "test_util.h"
+
+/* src (2, 3) = [[1 2 3] [4 5 6]], weights (2, 3) = [[1 0 -1] [.5 1 2]],
+ * bias = [.1 -1]:
+ *   dst[0] = [1 - 3 + .1,  .5 + 2 + 6 - 1] = [-1.9  7.5]
+ *   dst[1] = [4 - 6 + .1,  2 + 5 + 12 - 1] = [-1.9 18  ] */
+static void test_dense(void)
+{
+    const float src[6] = {1, 2, 3, 4, 5, 6};
+    const float weights[6] = {1, 0, -1, 0.5f, 1, 2};
+    const float bias[2] = {0.1f, -1};
+    const float want[4] = {-1.9f, 7.5f, -1.9f, 18};
+    float dst[4];
+    dense_forward(dst, src, weights, bias, 2, 3, 2);
+    for (int i = 0; i < 4; i++) CHECK_CLOSE(dst[i], want[i], 1e-6);
+}
+
+/* src (1, 1, 3, 3) = [[1 2 3] [4 5 6] [7 8 9]], weights (1, 1, 2, 2) =
+ * [[1 2] [3 4]], bias 0.5. Without padding, stride 1:
+ *   [1+4+12+20  2+6+15+24]   [37 47]
+ *   [4+10+21+32 5+12+24+36] = [67 77]
+ * stride 2 keeps only the top-left window: [37].
+ * With pad 1, stride 1 (zero border, 4x4 output), e.g. the corner is
+ * 4*x00 = 4, the top edge next to it 3*x00 + 4*x01 = 11:
+ *   [ 4 11 18  9]
+ *   [18 37 47 21]
+ *   [36 67 77 33]
+ *   [14 23 26  9]
+ * pad 1, stride 2 keeps rows and columns 0 and 2: [[4 18] [36 77]].
+ * Every value gets the bias 0.5 added. */
+static void check_conv(int stride, int pad, const float *want, int count)
+{
+    const float src[9] = {1, 2, 3, 4, 5, 6, 7, 8, 9};
+    const float weights[4] = {1, 2, 3, 4};
+    const float bias[1] = {0.5f};
+    const conv_shape s = {.n = 1, .ic = 1, .ih = 3, .iw = 3, .oc = 1,
+                          .kh = 2, .kw = 2, .stride = stride, .pad = pad};
+    const int oh = conv_out_dim(3, 2, stride, pad);
+    float dst[16];
+    CHECK(oh * oh == count);
+    conv2d_forward(dst, src, weights, bias, &s);
+    for (int i = 0; i < count; i++) CHECK_CLOSE(dst[i], want[i] + 0.5, 1e-6);
+}
+
+static void test_conv(void)
+{
+    const float s1p0[4] = {37, 47, 67, 77};
+    const float s2p0[1] = {37};
+    const float s1p1[16] = {4, 11, 18, 9, 18, 37, 47, 21,
+                            36, 67, 77, 33, 14, 23, 26, 9};
+    const float s2p1[4] = {4, 18, 36, 77};
+    check_conv(1, 0, s1p0, 4);
+    check_conv(2, 0, s2p0, 1);
+    check_conv(1, 1, s1p1, 16);
+    check_conv(2, 1, s2p1, 4);
+}
+
+/* 4x4 -> 2x2, k 2, stride 2. Windows and their maxima (index y*4 + x):
+ *   [1 3 / 4 0]     -> 4 at (1,0) = 4
+ *   [2 2 / 1 2]     -> 2, tie: first in row-major, (0,2) = 2
+ *   [5 5 / 5 2]     -> 5, tie: (2,0) = 8
+ *   [-1 -3 / -2 -4] -> -1 at (2,2) = 10
+ * Backward with diff_dst [1 2 3 4] puts 1, 2, 3, 4 at 4, 2, 8, 10 and zeros
+ * elsewhere (diff_src starts as garbage: the kernel must overwrite it). */
+static void test_maxpool(void)
+{
+    const float src[16] = {1, 3, 2, 2, 4, 0, 1, 2,
+                           5, 5, -1, -3, 5, 2, -2, -4};
+    const pool_shape s = {.n = 1, .c = 1, .ih = 4, .iw = 4,
+                          .k = 2, .stride = 2};
+    const float want[4] = {4, 2, 5, -1};
+    const int32_t want_arg[4] = {4, 2, 8, 10};
+    const float diff_dst[4] = {1, 2, 3, 4};
+    float dst[4], diff_src[16];
+    int32_t arg[4];
+    maxpool_forward(dst, arg, src, &s);
+    for (int i = 0; i < 4; i++) {
+        CHECK(dst[i] == want[i]);
+        CHECK(arg[i] == want_arg[i]);
+    }
+    for (int i = 0; i < 16; i++) diff_src[i] = 99;
+    maxpool_backward(diff_src, diff_dst, arg, &s);
+    for (int i = 0; i < 16; i++) {
+        float w = 0;
+        for (int j = 0; j < 4; j++)
+            if (want_arg[j] == i) w = diff_dst[j];
+        CHECK(diff_src[i] == w);
+    }
+}
+
+/* Overlapping windows: 3x3 with the max in the centre, k 2, stride 1. All
+ * four windows pick index 4, so backward adds 1 + 2 + 3 + 4 = 10 there. */
+static void test_maxpool_overlap(void)
+{
+    const float src[9] = {0, 1, 0, 1, 9, 1, 0, 1, 0};
+    const pool_shape s = {.n = 1, .c = 1, .ih = 3, .iw = 3,
+                          .k = 2, .stride = 1};
+    const float diff_dst[4] = {1, 2, 3, 4};
+    float dst[4], diff_src[9];
+    int32_t arg[4];
+    maxpool_forward(dst, arg, src, &s);
+    for (int i = 0; i < 4; i++) CHECK(dst[i] == 9 && arg[i] == 4);
+    maxpool_backward(diff_src, diff_dst, arg, &s);
+    for (int i = 0; i < 9; i++) CHECK(diff_src[i] == (i == 4 ? 10 : 0));
+}
+
+/* relu [-2 -.5 0 .5 3] = [0 0 0 .5 3]; backward with [1 2 3 4 5] passes
+ * only where dst > 0: [0 0 0 4 5]. Both in place. */
+static void test_relu(void)
+{
+    float x[5] = {-2, -0.5f, 0, 0.5f, 3};
+    float g[5] = {1, 2, 3, 4, 5};
+    const float want[5] = {0, 0, 0, 0.5f, 3};
+    const float want_g[5] = {0, 0, 0, 4, 5};
+    relu_forward(x, x, 5);
+    relu_backward(g, g, x, 5);
+    for (int i = 0; i < 5; i++) {
+        CHECK(x[i] == want[i]);
+        CHECK(g[i] == want_g[i]);
+    }
+}
+
+/* softmax([1 2 3]) = e^z / (e + e^2 + e^3) = e^z / 30.1928749
+ *                  = [0.0900306 0.2447285 0.6652410].
+ * Row 0 is [1 2 3] with label 2, row 1 is [1001 1002 1003] (same softmax,
+ * overflows exp unless the max is subtracted) with label 0; n = 2.
+ *   CE:  loss = -log p_y = [0.4076060 2.4076060]; dz = (p - y) / 2.
+ *   MSE: loss = mean_j (p_j - y_j)^2
+ *          row 0: (.0900306^2 + .2447285^2 + .3347590^2) / 3 = 0.0600204
+ *          row 1: (.9099694^2 + .2447285^2 + .6652410^2) / 3 = 0.4434940
+ *        g = 2 (p - y) / (2 * 3), dz_i = p_i (g_i - sum_j g_j p_j):
+ *          row 0: [0.00734435  0.0325837  -0.0399280]
+ *          row 1: [-0.0399280 -0.0143398   0.0542678] */
+static void test_softmax_loss(void)
+{
+    const float logits[6] = {1, 2, 3, 1001, 1002, 1003};
+    const uint8_t labels[2] = {2, 0};
+    const double p[3] = {0.0900305732, 0.2447284711, 0.6652409558};
+    const double mse_dz[6] = {0.007344348, 0.032583668, -0.039928016,
+                              -0.039928016, -0.014339784, 0.054267801};
+    float dz[6], loss[2];
+    uint8_t pred[2];
+    softmax_loss(dz, loss, pred, logits, labels, 2, 3, LOSS_CROSS_ENTROPY);
+    CHECK_CLOSE(loss[0], 0.4076059644, 1e-6);
+    CHECK_CLOSE(loss[1], 2.4076059644, 1e-6);
+    CHECK(pred[0] == 2 && pred[1] == 2);
+    for (int r = 0; r < 2; r++)
+        for (int i = 0; i < 3; i++)
+            CHECK_CLOSE(dz[r * 3 + i], (p[i] - (i == labels[r])) / 2, 1e-6);
+    softmax_loss(dz, loss, pred, logits, labels, 2, 3, LOSS_MSE);
+    CHECK_CLOSE(loss[0], 0.0600203821, 1e-6);
+    CHECK_CLOSE(loss[1], 0.4434939705, 1e-6);
+    for (int i = 0; i < 6; i++) CHECK_CLOSE(dz[i], mse_dz[i], 1e-6);
+}
+
+/* Without diff_logits the loss is the same; pred takes the first of tied
+ * maxima: [5 5 1] -> 0. CE with label 1: -log(e^5 / (2 e^5 + e)) =
+ * log(2 + e^-4) = 0.7022633. */
+static void test_softmax_loss_no_grad(void)
+{
+    const float logits[3] = {5, 5, 1};
+    const uint8_t label = 1;
+    float loss;
+    uint8_t pred = 99;
+    softmax_loss(NULL, &loss, &pred, logits, &label, 1, 3, LOSS_CROSS_ENTROPY);
+    CHECK(pred == 0);
+    CHECK_CLOSE(loss, log(2 + exp(-4.0)), 1e-6);
+}
+
+/* Adam, lr .1, b1 .9, b2 .999, eps 1e-8, p = 1, m = v = 0.
+ * Step 1, g = .5:  m = .05, v = .001 * .25 = .00025,
+ *   m^ = .05 / .1 = .5, v^ = .00025 / .001 = .25,
+ *   p = 1 - .1 * .5 / (.5 + 1e-8) = 0.900000002
+ * Step 2, g = -1:  m = .045 - .1 = -.055, v = .00024975 + .001 = .00124975,
+ *   m^ = -.055 / (1 - .81) = -.289473684,
+ *   v^ = .00124975 / (1 - .998001) = .625187594, sqrt = .790688051,
+ *   p = .9 + .1 * .289473684 / .790688051 = 0.936610354 */
+static void test_adam(void)
+{
+    float p = 1, m = 0, v = 0, g = 0.5f;
+    adam_update(&p, &m, &v, &g, 1, 0.1f, 0.9f, 0.999f, 1e-8f, 1);
+    CHECK_CLOSE(m, 0.05, 1e-6);
+    CHECK_CLOSE(v, 0.00025, 1e-6);
+    CHECK_CLOSE(p, 0.900000002, 1e-6);
+    g = -1;
+    adam_update(&p, &m, &v, &g, 1, 0.1f, 0.9f, 0.999f, 1e-8f, 2);
+    CHECK_CLOSE(m, -0.055, 1e-6);
+    CHECK_CLOSE(v, 0.00124975, 1e-6);
+    CHECK_CLOSE(p, 0.936610354, 1e-6);
+}
+
+/* SGD, lr .1, momentum .9, p = 1, buf = 0.
+ * Step 1, g = .5: buf = .5, p = 1 - .05 = .95
+ * Step 2, g = .2: buf = .45 + .2 = .65, p = .95 - .065 = .885 */
+static void test_sgd(void)
+{
+    float p = 1, buf = 0, g = 0.5f;
+    sgd_update(&p, &buf, &g, 1, 0.1f, 0.9f);
+    CHECK_CLOSE(buf, 0.5, 1e-6);
+    CHECK_CLOSE(p, 0.95, 1e-6);
+    g = 0.2f;
+    sgd_update(&p, &buf, &g, 1, 0.1f, 0.9f);
+    CHECK_CLOSE(buf, 0.65, 1e-6);
+    CHECK_CLOSE(p, 0.885, 1e-6);
+}
+
+int main(void)
+{
+    test_dense();
+    test_conv();
+    test_maxpool();
+    test_maxpool_overlap();
+    test_relu();
+    test_softmax_loss();
+    test_softmax_loss_no_grad();
+    test_adam();
+    test_sgd();
+    return test_summary();
+}
