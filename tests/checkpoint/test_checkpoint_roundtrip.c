@@ -1,0 +1,127 @@
+/* test_checkpoint_roundtrip.c: what is saved comes back bit for bit (mlp,
+ * cnn, tiny; Adam and SGD), the byte layout is the documented one, and a
+ * params-only load touches nothing but the params. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "checkpoint/files.h"
+#include "checkpoint/state.h"
+#include "test_util.h"
+
+static char dir[64], path[128];
+
+static void check_same(const test_state *a, const test_state *b) {
+    const char *part = test_state_diff(a, b);
+    if (part) fprintf(stderr, "states differ in %s\n", part);
+    CHECK(part == NULL);
+}
+
+static uint32_t u32_at(const uint8_t *b) {
+    return (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 |
+           (uint32_t)b[3] << 24;
+}
+
+/* Size from the layout in checkpoint.h, and a few fields at their offsets. */
+static void check_layout(const test_state *s) {
+    size_t n = s->model.n_params, size = 0;
+    uint8_t *b = test_read_file(path, &size);
+    CHECK(b != NULL);
+    if (!b) return;
+    size_t layers = 4 + 48 * (size_t)s->model.n_layers;
+    size_t opt = 16 + 4 * n * (s->opt.v ? 2 : 1);
+    size_t progress = 4 + 32 + 8 + 48 * (size_t)s->epochs_done + 40 +
+                      4 * (size_t)s->cursor.n_order;
+    CHECK(size == 12 + 2120 + layers + 8 + 4 * n + opt + progress + 4);
+    CHECK(memcmp(b, "NNTCKPT1", 8) == 0);
+    CHECK(u32_at(b + 8) == 1);                           /* version */
+    CHECK(memcmp(b + 12, s->cfg.model, strlen(s->cfg.model) + 1) == 0);
+    CHECK(u32_at(b + 28) == (uint32_t)s->cfg.epochs);    /* after model */
+    CHECK(u32_at(b + 2132) == (uint32_t)s->model.n_layers);
+    CHECK(u32_at(b + 2132 + layers) == (uint32_t)n);     /* n_params, low */
+    CHECK(u32_at(b + 2132 + layers + 4) == 0);           /* n_params, high */
+    free(b);
+}
+
+static void roundtrip(const char *model, nn_optim_kind optim, uint64_t seed) {
+    nn_err err = {""};
+    test_state src, dst;
+    CHECK(test_state_init(&src, model, optim, TEST_EPOCHS, TEST_ORDER, &err)
+          == 0);
+    CHECK(test_state_init(&dst, model, optim, TEST_EPOCHS, TEST_ORDER, &err)
+          == 0);
+    test_state_fill(&src, seed);
+    nn_train_state sv = test_state_view(&src), dv = test_state_view(&dst);
+    CHECK(nn_checkpoint_save(path, &sv, &err) == 0);
+    CHECK(nn_checkpoint_load(path, &dv, 0, &err) == 0);
+    if (err.msg[0]) fprintf(stderr, "%s\n", err.msg);
+    check_same(&src, &dst);
+    CHECK(dst.opt.step == 3 && dst.epochs_done == 3);
+    nn_train_config cfg;
+    memset(&cfg, 0xAA, sizeof cfg);
+    CHECK(nn_checkpoint_read_config(path, &cfg, &err) == 0);
+    CHECK(memcmp(&cfg, &src.cfg, sizeof cfg) == 0);
+    check_layout(&src);
+    test_state_free(&src);
+    test_state_free(&dst);
+}
+
+/* Saving what was loaded gives the same bytes. */
+static void check_resave_identical(void) {
+    nn_err err = {""};
+    test_state s;
+    char again[160];
+    snprintf(again, sizeof again, "%s/again.ckpt", dir);
+    CHECK(test_state_init(&s, "mlp", NN_OPTIM_ADAM, TEST_EPOCHS, TEST_ORDER,
+                          &err) == 0);
+    test_state_fill(&s, 7);
+    nn_train_state v = test_state_view(&s);
+    CHECK(nn_checkpoint_save(path, &v, &err) == 0);
+    CHECK(nn_checkpoint_load(path, &v, 0, &err) == 0);
+    CHECK(nn_checkpoint_save(again, &v, &err) == 0);
+    size_t n1 = 0, n2 = 0;
+    uint8_t *a = test_read_file(path, &n1), *b = test_read_file(again, &n2);
+    CHECK(a && b && n1 == n2 && memcmp(a, b, n1) == 0);
+    free(a);
+    free(b);
+    test_state_free(&s);
+}
+
+static void check_params_only(void) {
+    nn_err err = {""};
+    test_state src, dst, before;
+    CHECK(test_state_init(&src, "cnn", NN_OPTIM_ADAM, TEST_EPOCHS, TEST_ORDER,
+                          &err) == 0);
+    CHECK(test_state_init(&dst, "cnn", NN_OPTIM_ADAM, TEST_EPOCHS, TEST_ORDER,
+                          &err) == 0);
+    CHECK(test_state_init(&before, "cnn", NN_OPTIM_ADAM, TEST_EPOCHS,
+                          TEST_ORDER, &err) == 0);
+    test_state_fill(&src, 11);
+    test_state_fill(&dst, 12);
+    test_state_copy(&before, &dst);
+    nn_train_state sv = test_state_view(&src), dv = test_state_view(&dst);
+    CHECK(nn_checkpoint_save(path, &sv, &err) == 0);
+    CHECK(nn_checkpoint_load(path, &dv, 1, &err) == 0);
+    size_t n = src.model.n_params;
+    CHECK(memcmp(dst.model.params, src.model.params, n * sizeof(float)) == 0);
+    /* everything else is dst's own: put the params back and compare */
+    memcpy(dst.model.params, before.model.params, n * sizeof(float));
+    check_same(&dst, &before);
+    test_state_free(&src);
+    test_state_free(&dst);
+    test_state_free(&before);
+}
+
+int main(void) {
+    if (test_make_dir(dir, sizeof dir)) {
+        perror("mkdtemp");
+        return 1;
+    }
+    snprintf(path, sizeof path, "%s/run.ckpt", dir);
+    roundtrip("mlp", NN_OPTIM_ADAM, 1);
+    roundtrip("cnn", NN_OPTIM_SGD, 2);
+    roundtrip("tiny", NN_OPTIM_ADAM, 3);
+    check_resave_identical();
+    check_params_only();
+    test_remove_dir(dir);
+    return test_summary();
+}
