@@ -5,20 +5,25 @@
 
 /* m = b1 m + (1-b1) g;  v = b2 v + (1-b2) g^2
  * p -= lr * (m / (1-b1^t)) / (sqrt(v / (1-b2^t)) + eps)
- * The bias corrections are computed once, in double. */
+ * evaluated as PyTorch does: p -= step_size * m / (sqrt(v) / sqrt(bc2) + eps)
+ * with step_size = lr / bc1, so the loop has one division and vectorizes
+ * (the build uses -fno-math-errno so that sqrtf is an instruction). The
+ * bias corrections are computed once, in double. */
 void adam_update(float *params, float *m, float *v, const float *grads,
                  size_t n, float lr, float beta1, float beta2, float eps,
                  long step) {
-    const float bc1 = (float)(1.0 - pow(beta1, (double)step));
-    const float bc2 = (float)(1.0 - pow(beta2, (double)step));
+    const double bc1 = 1.0 - pow(beta1, (double)step);
+    const double bc2 = 1.0 - pow(beta2, (double)step);
+    const float step_size = (float)(lr / bc1);
+    const float inv_sqrt_bc2 = (float)(1.0 / sqrt(bc2));
     #pragma omp parallel for schedule(static)
     for (size_t i = 0; i < n; i++) {
         const float g = grads[i];
-        m[i] = beta1 * m[i] + (1.0f - beta1) * g;
-        v[i] = beta2 * v[i] + (1.0f - beta2) * g * g;
-        const float m_hat = m[i] / bc1;
-        const float v_hat = v[i] / bc2;
-        params[i] -= lr * m_hat / (sqrtf(v_hat) + eps);
+        const float mi = beta1 * m[i] + (1.0f - beta1) * g;
+        const float vi = beta2 * v[i] + (1.0f - beta2) * g * g;
+        m[i] = mi;
+        v[i] = vi;
+        params[i] -= step_size * mi / (sqrtf(vi) * inv_sqrt_bc2 + eps);
     }
 }
 

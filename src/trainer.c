@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "denormals.h"
 #include "nn_atomic_file.h"
 #include "nn_sysinfo.h"
 #include "runfiles.h"
@@ -60,6 +61,7 @@ int nn_trainer_create(nn_trainer **out, const nn_train_config *cfg,
     if (!t) return nn_errf(err, "trainer: out of memory");
     t->cfg = *cfg;
     omp_set_num_threads(cfg->threads);
+    nn_flush_denormals();
     nn_rng init;
     nn_rng_seed(&init, cfg->seed ^ STREAM_INIT);
     nn_rng_seed(&t->shuffle_rng, cfg->seed ^ STREAM_SHUFFLE);
