@@ -300,24 +300,39 @@ static int relu_backward(dnnl_exec *e, layer_rt *r, nn_err *err) {
     return dnnl_plan_step(p, &p->bwd, pd, args, 3, err);
 }
 
+/* mem as the backward primitive pd wants argument `what`: mem itself, or a
+ * copy in the wanted layout made by a reorder appended to the backward list
+ * now (so it runs before pd's step). */
+static int bwd_input(dnnl_exec *e, dnnl_memory_t mem,
+                     const_dnnl_primitive_desc_t pd, dnnl_query_t what,
+                     dnnl_memory_t *out, nn_err *err) {
+    const dnnl_memory_desc_t *want = dnnl_plan_md(pd, what);
+    *out = mem;
+    if (dnnl_memory_desc_equal(want, dnnl_plan_mem_md(mem))) return 0;
+    if (new_memory(e, out, want, err)) return -1;
+    return dnnl_plan_reorder(&e->plan, &e->plan.bwd, mem, *out, err);
+}
+
 /* Backward-weights step of pd, then a reorder of the weights gradient into
  * the plain grads when the primitive produced another layout. */
 static int weights_grad_step(dnnl_exec *e, const nn_layer *l, layer_rt *r,
                              dnnl_primitive_desc_t pd, nn_err *err) {
     dnnl_plan *p = &e->plan;
     dnnl_memory_desc_t w_plain, w_any, b_md;
-    dnnl_memory_t gw_plain, gw, gb;
+    dnnl_memory_t gw_plain, gw, gb, src, diff_dst;
     if (param_mds(l, &w_plain, &w_any, &b_md, err) ||
         dnnl_plan_memory(p, &gw_plain, &w_plain, e->grads + l->weights_off,
                          err) ||
-        dnnl_plan_memory(p, &gb, &b_md, e->grads + l->bias_off, err))
+        dnnl_plan_memory(p, &gb, &b_md, e->grads + l->bias_off, err) ||
+        bwd_input(e, r->src, pd, dnnl_query_src_md, &src, err) ||
+        bwd_input(e, r->diff_dst, pd, dnnl_query_diff_dst_md, &diff_dst, err))
         return -1;
     const dnnl_memory_desc_t *got = dnnl_plan_md(pd, dnnl_query_diff_weights_md);
     gw = gw_plain;
     if (!dnnl_memory_desc_equal(got, &w_plain) && new_memory(e, &gw, got, err))
         return -1;
-    dnnl_exec_arg_t args[] = {{DNNL_ARG_SRC, r->src},
-                              {DNNL_ARG_DIFF_DST, r->diff_dst},
+    dnnl_exec_arg_t args[] = {{DNNL_ARG_SRC, src},
+                              {DNNL_ARG_DIFF_DST, diff_dst},
                               {DNNL_ARG_DIFF_WEIGHTS, gw},
                               {DNNL_ARG_DIFF_BIAS, gb}};
     if (dnnl_plan_step(p, &p->bwd, pd, args, 4, err)) return -1;
@@ -325,47 +340,63 @@ static int weights_grad_step(dnnl_exec *e, const nn_layer *l, layer_rt *r,
     return dnnl_plan_reorder(p, &p->bwd, gw, gw_plain, err);
 }
 
-/* Backward-data step of pd (conv or dense), then the reorder of diff_src
- * back into the previous layer's layout if the forward needed one. */
+/* Backward-data step of pd (conv or dense), then reorders of diff_src into
+ * the layout the forward read (if pd chose another) and from there into the
+ * previous layer's layout (if the forward needed one). */
 static int data_grad_step(dnnl_exec *e, const nn_layer *l, layer_rt *r,
                           dnnl_primitive_desc_t pd, nn_err *err) {
     dnnl_plan *p = &e->plan;
     const dnnl_memory_desc_t *want = dnnl_plan_md(pd, dnnl_query_weights_md);
-    dnnl_memory_t w = r->weights;
+    dnnl_memory_t w = r->weights, diff_dst, diff_src = r->diff_src;
     if (!dnnl_memory_desc_equal(want, dnnl_plan_mem_md(w))) {
         dnnl_memory_desc_t w_plain, w_any, b_md;
         if (param_mds(l, &w_plain, &w_any, &b_md, err) ||
             weights_memory(e, &w, l->weights_off, &w_plain, want, err))
             return -1;
     }
-    dnnl_exec_arg_t args[] = {{DNNL_ARG_DIFF_DST, r->diff_dst},
+    const dnnl_memory_desc_t *got = dnnl_plan_md(pd, dnnl_query_diff_src_md);
+    if (bwd_input(e, r->diff_dst, pd, dnnl_query_diff_dst_md, &diff_dst, err) ||
+        (!dnnl_memory_desc_equal(got, dnnl_plan_mem_md(diff_src)) &&
+         new_memory(e, &diff_src, got, err)))
+        return -1;
+    dnnl_exec_arg_t args[] = {{DNNL_ARG_DIFF_DST, diff_dst},
                               {DNNL_ARG_WEIGHTS, w},
-                              {DNNL_ARG_DIFF_SRC, r->diff_src}};
+                              {DNNL_ARG_DIFF_SRC, diff_src}};
     if (dnnl_plan_step(p, &p->bwd, pd, args, 3, err)) return -1;
+    if (diff_src != r->diff_src &&
+        dnnl_plan_reorder(p, &p->bwd, diff_src, r->diff_src, err))
+        return -1;
     if (!r->diff_unpack) return 0;
     return dnnl_plan_reorder(p, &p->bwd, r->diff_unpack, r->in_diff, err);
 }
 
+/* Convolution backward lets oneDNN choose every activation layout (format
+ * any), as a forward-chosen layout can leave backward without a jit kernel:
+ * conv1's plain NCHW src (1 channel) gave `ref:any` backward-weights at
+ * 500 ms a call. */
 static int conv_backward(dnnl_exec *e, int i, nn_err *err) {
     const nn_layer *l = &e->m->layers[i];
     layer_rt *r = &e->rt[i];
     dnnl_dims_t strides = {l->spec.stride, l->spec.stride};
     dnnl_dims_t pad = {l->spec.pad, l->spec.pad};
-    const dnnl_memory_desc_t *src_md = dnnl_plan_mem_md(r->src);
-    const dnnl_memory_desc_t *dst_md = dnnl_plan_mem_md(r->dst);
-    dnnl_memory_desc_t w_plain, w_any, b_md;
-    if (param_mds(l, &w_plain, &w_any, &b_md, err)) return -1;
+    dnnl_dims_t src_d = {e->batch, l->in_c, l->in_h, l->in_w};
+    dnnl_dims_t dst_d = {e->batch, l->out_c, l->out_h, l->out_w};
+    dnnl_memory_desc_t w_plain, w_any, b_md, src_any, dst_any;
+    if (param_mds(l, &w_plain, &w_any, &b_md, err) ||
+        md_init(&src_any, 4, src_d, dnnl_format_tag_any, err) ||
+        md_init(&dst_any, 4, dst_d, dnnl_format_tag_any, err))
+        return -1;
     dnnl_convolution_desc_t d;
     dnnl_primitive_desc_t pd;
     DNNL_CHECK(dnnl_convolution_backward_weights_desc_init(
-        &d, dnnl_convolution_direct, src_md, &w_any, &b_md, dst_md, strides,
-        pad, pad));
+        &d, dnnl_convolution_direct, &src_any, &w_any, &b_md, &dst_any,
+        strides, pad, pad));
     if (dnnl_plan_pd(&e->plan, &pd, &d, e->plan.attr, r->fwd_pd, err) ||
         weights_grad_step(e, l, r, pd, err))
         return -1;
     if (!r->in_diff) return 0; /* first layer: nobody needs dL/dinput */
     DNNL_CHECK(dnnl_convolution_backward_data_desc_init(
-        &d, dnnl_convolution_direct, src_md, &w_any, dst_md, strides, pad,
+        &d, dnnl_convolution_direct, &src_any, &w_any, &dst_any, strides, pad,
         pad));
     if (dnnl_plan_pd(&e->plan, &pd, &d, e->plan.attr, r->fwd_pd, err))
         return -1;
