@@ -88,3 +88,13 @@ int nn_exec_backward(nn_exec *e, const float *diff_logits, nn_err *err) {
 }
 
 int nn_exec_batch(const nn_exec *e) { return e->batch; }
+
+void nn_exec_profile(nn_exec *e, int enable) {
+    if (e->kind == NN_BACKEND_ONEDNN) dnnl_exec_profile(e->impl.dnnl, enable);
+}
+
+int nn_exec_layer_seconds(const nn_exec *e, double *fwd, double *bwd) {
+    if (e->kind != NN_BACKEND_ONEDNN) return -1;
+    dnnl_exec_layer_seconds(e->impl.dnnl, fwd, bwd);
+    return 0;
+}

@@ -473,6 +473,7 @@ static int build(dnnl_exec *e, nn_err *err) {
     if (dnnl_plan_init(&e->plan, err) || make_user_src(e, err)) return -1;
     for (int i = 0; i < m->n_layers; i++) {
         int rc = 0;
+        e->plan.layer = i;
         switch (m->layers[i].spec.kind) {
         case NN_LAYER_CONV: rc = conv_forward(e, i, err); break;
         case NN_LAYER_DENSE: rc = dense_forward(e, i, err); break;
@@ -481,6 +482,7 @@ static int build(dnnl_exec *e, nn_err *err) {
         if (rc) return -1;
     }
     for (int i = m->n_layers - 1; i >= 0; i--) {
+        e->plan.layer = i;
         if (m->layers[i].spec.relu && relu_backward(e, &e->rt[i], err))
             return -1;
         int rc = 0;
@@ -511,6 +513,17 @@ void dnnl_exec_free(dnnl_exec *e) {
     if (!e) return;
     dnnl_plan_free(&e->plan);
     free(e);
+}
+
+void dnnl_exec_profile(dnnl_exec *e, int enable) {
+    e->plan.profile = enable;
+    dnnl_steps *lists[] = {&e->plan.sync, &e->plan.fwd, &e->plan.bwd};
+    for (int l = 0; l < 3; l++)
+        for (int i = 0; i < lists[l]->n; i++) lists[l]->steps[i].seconds = 0;
+}
+
+void dnnl_exec_layer_seconds(const dnnl_exec *e, double *fwd, double *bwd) {
+    dnnl_plan_layer_seconds(&e->plan, fwd, bwd, e->m->n_layers);
 }
 
 int dnnl_exec_sync_params(dnnl_exec *e, nn_err *err) {

@@ -2,6 +2,7 @@
  * oneDNN executor. */
 #include "dnnl_plan.h"
 
+#include <omp.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -75,6 +76,8 @@ int dnnl_plan_step(dnnl_plan *p, dnnl_steps *list,
     p->prims[p->n_prims++] = s->prim;
     memcpy(s->args, args, (size_t)nargs * sizeof *args);
     s->nargs = nargs;
+    s->layer = p->layer;
+    s->seconds = 0;
     list->n++;
     return 0;
 }
@@ -134,14 +137,28 @@ int dnnl_plan_finish(dnnl_plan *p, nn_err *err) {
     return 0;
 }
 
-int dnnl_plan_run(dnnl_plan *p, const dnnl_steps *list, nn_err *err) {
+int dnnl_plan_run(dnnl_plan *p, dnnl_steps *list, nn_err *err) {
     for (int i = 0; i < list->n; i++) {
-        const dnnl_step *s = &list->steps[i];
+        dnnl_step *s = &list->steps[i];
+        double t0 = p->profile ? omp_get_wtime() : 0;
         DNNL_CHECK(dnnl_primitive_execute(s->prim, p->stream, s->nargs,
                                           s->args));
+        if (!p->profile) continue;
+        DNNL_CHECK(dnnl_stream_wait(p->stream));
+        s->seconds += omp_get_wtime() - t0;
     }
     DNNL_CHECK(dnnl_stream_wait(p->stream));
     return 0;
+}
+
+void dnnl_plan_layer_seconds(const dnnl_plan *p, double *fwd, double *bwd,
+                             int n_layers) {
+    for (int i = 0; i < n_layers; i++) fwd[i] = bwd[i] = 0;
+    const dnnl_steps *into_fwd[] = {&p->sync, &p->fwd};
+    for (int l = 0; l < 2; l++)
+        for (int i = 0; i < into_fwd[l]->n; i++)
+            fwd[into_fwd[l]->steps[i].layer] += into_fwd[l]->steps[i].seconds;
+    for (int i = 0; i < p->bwd.n; i++) bwd[p->bwd.steps[i].layer] += p->bwd.steps[i].seconds;
 }
 
 const dnnl_memory_desc_t *dnnl_plan_md(const_dnnl_primitive_desc_t pd,

@@ -29,6 +29,8 @@ typedef struct {
     dnnl_primitive_t prim;
     int nargs;
     dnnl_exec_arg_t args[DNNL_PLAN_MAX_ARGS];
+    int layer;      /* the model layer this step belongs to */
+    double seconds; /* time spent in it while profiling */
 } dnnl_step;
 
 typedef struct {
@@ -47,6 +49,8 @@ typedef struct {
     dnnl_primitive_t prims[DNNL_PLAN_MAX_PRIMS];
     dnnl_primitive_desc_t pds[DNNL_PLAN_MAX_PDS]; /* kept as backward hints */
     void *scratchpad;                /* shared by every step, max size */
+    int layer;                       /* layer being built: tags new steps */
+    int profile;                     /* time every step in dnnl_plan_run */
 } dnnl_plan;
 
 int dnnl_plan_init(dnnl_plan *p, nn_err *err);
@@ -71,7 +75,13 @@ int dnnl_plan_reorder(dnnl_plan *p, dnnl_steps *list, dnnl_memory_t from,
 /* Allocates the shared scratchpad and hands it to every step: call once
  * after the last step is added. */
 int dnnl_plan_finish(dnnl_plan *p, nn_err *err);
-int dnnl_plan_run(dnnl_plan *p, const dnnl_steps *list, nn_err *err);
+/* Executes the steps of list in order; with p->profile each step's time is
+ * added to its `seconds`. */
+int dnnl_plan_run(dnnl_plan *p, dnnl_steps *list, nn_err *err);
+/* Profiled seconds per layer: forward (weight reorders of the sync list
+ * included) and backward. */
+void dnnl_plan_layer_seconds(const dnnl_plan *p, double *fwd, double *bwd,
+                             int n_layers);
 
 const dnnl_memory_desc_t *dnnl_plan_md(const_dnnl_primitive_desc_t pd,
                                        dnnl_query_t what);

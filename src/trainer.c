@@ -200,6 +200,7 @@ static int end_epoch(nn_trainer *t, int epoch, nn_progress_fn progress,
     memset(c, 0, sizeof *c);
     c->order = order, c->n_order = order_kept;
     report(t, progress, ctx, epoch, 0, t0, h);
+    if (!t->cfg.out_dir[0]) return 0; /* no run folder: nothing to write */
     if (nn_write_metrics_csv(t->cfg.out_dir, t->history, t->epochs_done, err))
         return -1;
     int save = t->cfg.save_every > 0 &&
@@ -224,8 +225,9 @@ int nn_trainer_run(nn_trainer *t, nn_progress_fn progress, void *ctx,
 
 int nn_trainer_finish(nn_trainer *t, double *test_loss, double *test_acc,
                       nn_err *err) {
-    if (t->epochs_done == 0)
-        return nn_errf(err, "%s: no epoch has run", t->cfg.out_dir);
+    if (t->epochs_done == 0 || !t->cfg.out_dir[0])
+        return nn_errf(err, "nothing to finish: %s",
+                       t->cfg.out_dir[0] ? "no epoch has run" : "no run folder");
     nn_eval_result result, *test = &result;
     if (nn_evaluate(&t->runner, &t->batch, &t->data.test, t->cfg.loss, test,
                     err))

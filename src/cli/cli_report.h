@@ -9,4 +9,8 @@ int cli_write_report(const char *cmd, const char *const *runs, int n_runs,
                      const char *bench_csv, const char *out_dir,
                      double wall_seconds);
 
+/* Only the throughput figure of a bench CSV, into out_dir/figures/. */
+int cli_write_figures(const char *cmd, const char *bench_csv,
+                      const char *out_dir);
+
 #endif

@@ -27,6 +27,15 @@ int cli_write_report(const char *cmd, const char *const *runs, int n_runs,
     return figures_failed ? CLI_EXIT_FAIL : 0;
 }
 
+int cli_write_figures(const char *cmd, const char *bench_csv,
+                      const char *out_dir) {
+    nn_report_opts o = {NULL, 0, bench_csv, out_dir, -1};
+    nn_err err;
+    if (nn_report_figures(&o, &err)) return cli_fail(cmd, err.msg);
+    printf("figure: %s/figures/throughput.png\n", out_dir);
+    return 0;
+}
+
 int cmd_report(int argc, char **argv) {
     static const struct option longs[] = {
         {"out", required_argument, 0, 'o'},

@@ -197,8 +197,10 @@ int nn_report_figures(const nn_report_opts *opts, nn_err *err) {
                   "figures", err) < 0 ||
         report_mkdir(ctx.figures_dir, err) < 0)
         return -1;
-    if (report_load_runs(&runs, opts, err) < 0) return -1;
-    int rc = render_accuracy(&ctx, runs, opts->n_runs, err);
+    /* a bench-only call (nntrain bench) has no runs to plot */
+    runs = NULL;
+    if (opts->n_runs > 0 && report_load_runs(&runs, opts, err) < 0) return -1;
+    int rc = opts->n_runs ? render_accuracy(&ctx, runs, opts->n_runs, err) : 0;
     for (int i = 0; rc == 0 && i < opts->n_runs; i++)
         rc = render_run(&ctx, &runs[i], err);
     if (rc == 0 && opts->bench_csv)

@@ -1,0 +1,52 @@
+/* nn_bench.h: throughput of whole training steps (batching, forward, loss,
+ * backward, optimizer) for one model, batch size, thread count and parallel
+ * strategy, on synthetic images, and the machine's sgemm peak to compare
+ * it with. */
+#ifndef NN_BENCH_H
+#define NN_BENCH_H
+
+#include "nn_backend.h"
+#include "nn_error.h"
+#include "nn_model.h"
+#include "nn_train.h"
+
+typedef enum {
+    NN_PHASE_BATCHING,  /* gathering shuffled images into the batch */
+    NN_PHASE_FORWARD,
+    NN_PHASE_LOSS,      /* softmax + loss + its gradient */
+    NN_PHASE_BACKWARD,  /* including the batch-split gradient reduction */
+    NN_PHASE_OPTIMIZER, /* Adam and the weight reorders that follow it */
+    NN_PHASES
+} nn_phase;
+
+extern const char *const nn_phase_names[NN_PHASES];
+
+typedef struct {
+    const char *model;         /* "mlp" | "cnn" */
+    int batch, threads;
+    nn_parallel_kind parallel; /* AUTO resolves as in training */
+    nn_backend_kind backend;
+    int reps;                  /* timed repetitions; the median is kept */
+    double rep_seconds;        /* about how long one repetition runs */
+} nn_bench_config;
+
+typedef struct {
+    nn_parallel_kind parallel;    /* the strategy that ran */
+    double images_per_s;          /* median over the repetitions */
+    double step_ms;               /* median */
+    double phase_ms[NN_PHASES];   /* mean per step, all timed steps */
+    int n_layers;                 /* 0 when layers could not be timed */
+    double layer_fwd_ms[NN_MAX_LAYERS], layer_bwd_ms[NN_MAX_LAYERS];
+    double gflop_per_image;       /* conv + dense, see nn_model_train_flop */
+} nn_bench_result;
+
+/* Builds everything for the configuration (oneDNN fixes its thread count
+ * when primitives are created, so each call rebuilds), warms up, then times
+ * `reps` repetitions. Per-layer times come from one extra profiled
+ * repetition (per-step waits would disturb the headline numbers). */
+int nn_bench_step(const nn_bench_config *c, nn_bench_result *r, nn_err *err);
+
+/* Practical f32 peak: median GFLOP/s of dnnl_sgemm on n x n x n. */
+double nn_bench_sgemm_gflops(int threads, int n, int reps);
+
+#endif

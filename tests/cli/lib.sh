@@ -1,0 +1,101 @@
+# lib.sh: what the CLI test scripts share: arguments, a scratch folder,
+# check counting and the helpers that run nntrain. Sourced, not run.
+#
+# A script is run as: SCRIPT NNTRAIN_BINARY [DATA_DIR]
+# It skips (exit 77) when the binary or the Fashion-MNIST files are missing.
+
+NN=${1:-}
+DATA=${2:-/usr/share/datasets/fashion-mnist}
+PASSED=0
+FAILED=0
+BG_PIDS=""
+
+if [ -z "$NN" ] || [ ! -x "$NN" ]; then
+    echo "usage: $0 NNTRAIN_BINARY [DATA_DIR] (no executable at '$NN')" >&2
+    exit 2
+fi
+case $NN in /*) ;; *) NN=$PWD/$NN ;; esac
+for f in train-images-idx3-ubyte.gz train-labels-idx1-ubyte.gz \
+         t10k-images-idx3-ubyte.gz t10k-labels-idx1-ubyte.gz; do
+    if [ ! -f "$DATA/$f" ]; then
+        echo "SKIP: $DATA/$f not found (apt-get install dataset-fashion-mnist)"
+        exit 77
+    fi
+done
+case $DATA in /*) ;; *) DATA=$PWD/$DATA ;; esac
+
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/nntrain-cli.XXXXXX") || exit 1
+cleanup() {
+    for p in $BG_PIDS; do kill -9 "$p" 2>/dev/null; done
+    rm -rf "$TMP"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+cd "$TMP" || exit 1
+
+ok() {
+    PASSED=$((PASSED + 1))
+}
+
+# bad NAME EXPECTED GOT
+bad() {
+    FAILED=$((FAILED + 1))
+    echo "FAIL: $1"
+    echo "  expected: $2"
+    echo "  got:      $3"
+}
+
+# check NAME EXPECTED GOT: passes when the two strings are equal.
+check() {
+    if [ "$2" = "$3" ]; then ok; else bad "$1" "$2" "$3"; fi
+}
+
+# check_true NAME WHAT_WAS_EXPECTED WHAT_WAS_FOUND COMMAND...: passes when
+# COMMAND succeeds.
+check_true() {
+    local name=$1 want=$2 got=$3
+    shift 3
+    if "$@"; then ok; else bad "$name" "$want" "$got"; fi
+}
+
+# nn OUT ERR ARGS...: runs nntrain with stdout and stderr into files; RC.
+nn() {
+    local out=$1 err=$2
+    shift 2
+    "$NN" "$@" >"$out" 2>"$err"
+    RC=$?
+}
+
+# The metrics without the two time columns (epoch_seconds,
+# train_images_per_s), which differ from run to run.
+metrics_no_time() {
+    cut -d, -f1-5 "$1"
+}
+
+# The lines of summary.json that must not depend on timing.
+summary_results() {
+    grep -E '"(test_acc|test_loss|final_[a-z_]+)"' "$1"
+}
+
+# The "Test Loss: ... | Test Acc: ..." line of `nntrain eval`.
+eval_line() {
+    "$NN" eval "$@" 2>&1 | grep '^Test Loss'
+}
+
+# md5 of every file in a folder, names included: a byte-level snapshot.
+snapshot() {
+    (cd "$1" && find . -type f | LC_ALL=C sort | xargs md5sum)
+}
+
+# metrics.csv sane: the header, then rows 1..n with 7 fields each.
+metrics_sane() {
+    awk -F, 'NR == 1 { if ($0 != "epoch,train_loss,train_acc,val_loss,val_acc,epoch_seconds,train_images_per_s") bad = 1; next }
+             NF != 7 || $1 != NR - 1 { bad = 1 }
+             END { exit bad || NR < 1 }' "$1"
+}
+
+finish() {
+    echo "$PASSED passed, $FAILED failed"
+    [ "$FAILED" -eq 0 ]
+    exit $?
+}
