@@ -74,7 +74,7 @@ metrics_no_time() {
 
 # The lines of summary.json that must not depend on timing.
 summary_results() {
-    grep -E '"(test_acc|test_loss|final_[a-z_]+)"' "$1"
+    grep -E '"(test_acc|test_loss|final_[a-z_]+|mean_train_acc|mean_val_acc)"' "$1"
 }
 
 # The "Test Loss: ... | Test Acc: ..." line of `nntrain eval`.

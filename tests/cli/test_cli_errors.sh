@@ -1,0 +1,185 @@
+#!/bin/bash
+# test_cli_errors.sh: bad input to `nntrain train` and `nntrain eval`. Each
+# must exit 2 (usage) or 1 (failure), say what is wrong in one stderr line
+# (a "Try 'nntrain CMD --help'." hint may follow a usage error), create no
+# file, and leave an existing run folder byte for byte as it was.
+#
+# Usage: test_cli_errors.sh NNTRAIN_BINARY [DATA_DIR]
+set -u
+. "$(dirname "$0")/lib.sh"
+
+WORK=$TMP/work # the current folder of every bad run: must stay empty
+
+# bad_input NAME WANT_RC 'WORD1&WORD2...' NNTRAIN_ARGS...: runs nntrain in
+# an empty folder and checks the exit code, that stderr holds one message
+# line starting "nntrain" and containing every WORD, and that nothing was
+# created in the folder (relative --out paths point into it).
+bad_input() {
+    local name=$1 want=$2 words=$3 rc msg n w left
+    shift 3
+    rm -rf "$WORK" && mkdir "$WORK"
+    (cd "$WORK" && exec "$NN" "$@" >"$TMP/out" 2>"$TMP/err")
+    rc=$?
+    msg=$(grep -v "^Try 'nntrain" "$TMP/err" | grep -v '^[[:space:]]*$')
+    n=$(printf '%s' "$msg" | grep -c '')
+    check "$name: exit code (stderr: $(head -c 300 "$TMP/err"))" "$want" "$rc"
+    check "$name: message lines on stderr besides the --help hint" 1 "$n"
+    if [ "$n" -ne 1 ]; then echo "  stderr was: $(cat "$TMP/err")"; fi
+    case $msg in
+    nntrain*) ok ;;
+    *) bad "$name: message starts with 'nntrain'" "nntrain ..." "$msg" ;;
+    esac
+    local -a list=()
+    IFS='&' read -ra list <<<"$words"
+    for w in "${list[@]}"; do
+        if printf '%s\n' "$msg" | grep -qF -- "$w"; then ok; else
+            bad "$name: message names '$w'" "a line containing '$w'" "$msg"
+        fi
+    done
+    left=$(cd "$WORK" && find . -mindepth 1 | LC_ALL=C sort | tr '\n' ' ')
+    check "$name: files created" "" "$left"
+}
+
+MLP="--model mlp --threads 1"
+
+# --- usage errors: exit 2 -------------------------------------------------
+bad_input "unknown option" 2 "--bogus" train --bogus
+bad_input "option without its value" 2 "--epochs" train --epochs
+bad_input "unknown eval option" 2 "--bogus" eval --bogus x
+bad_input "unknown subcommand" 2 "frob&unknown command" frob
+bad_input "--epochs 0" 2 "--epochs&0" train $MLP --epochs 0
+bad_input "--epochs -3" 2 "--epochs&-3" train $MLP --epochs -3
+bad_input "--epochs abc" 2 "--epochs&abc" train $MLP --epochs abc
+bad_input "--epochs overflow" 2 "--epochs&99999999999" train --epochs 99999999999
+bad_input "--batch-size 0" 2 "--batch-size&0" train $MLP --batch-size 0
+bad_input "--lr abc" 2 "--lr&abc" train $MLP --lr abc
+bad_input "--lr -1" 2 "--lr&-1" train $MLP --lr -1
+bad_input "--lr 0" 2 "--lr&0" train $MLP --lr 0
+bad_input "--lr nan" 2 "--lr&nan" train $MLP --lr nan
+bad_input "--lr inf" 2 "--lr&inf" train $MLP --lr inf
+bad_input "--model foo" 2 "--model&foo&mlp, cnn" train --model foo
+bad_input "--threads 0" 2 "--threads&0" train $MLP --threads 0
+bad_input "--limit 0" 2 "--limit&0" train $MLP --limit 0
+bad_input "--seed -1" 2 "--seed&-1" train $MLP --seed -1
+bad_input "--save-every -1" 2 "--save-every&-1" train $MLP --save-every -1
+bad_input "--momentum inf" 2 "--momentum&inf" train $MLP --momentum inf
+bad_input "--loss foo" 2 "--loss&foo&cross-entropy" train $MLP --loss foo
+bad_input "--optimizer foo" 2 "--optimizer&foo" train $MLP --optimizer foo
+bad_input "--backend foo" 2 "--backend&foo" train $MLP --backend foo
+bad_input "--parallel foo" 2 "--parallel&foo&intra" train $MLP --parallel foo
+bad_input "--nan-policy foo" 2 "--nan-policy&foo" train $MLP --nan-policy foo
+bad_input "positional argument" 2 "extra" train $MLP extra
+bad_input "--resume with --lr" 2 "--resume" train --resume "$TMP" --lr 0.1
+bad_input "--resume with --out" 2 "--resume" train --resume "$TMP" --out x
+bad_input "eval without a target" 2 "RUN_DIR" eval
+bad_input "eval with two targets" 2 "RUN_DIR" eval a b
+bad_input "eval --threads 0" 2 "--threads&0" eval --threads 0 x
+
+# --- failures: exit 1 -----------------------------------------------------
+bad_input "--batch-size larger than the data" 1 "200&100" \
+    train $MLP --limit 100 --batch-size 200 --data "$DATA" --out out
+bad_input "--data /nonexistent" 1 "/nonexistent" \
+    train $MLP --limit 100 --data /nonexistent --out out
+touch "$TMP/file"
+bad_input "--data a regular file" 1 "$TMP/file&not a folder" \
+    train $MLP --limit 100 --data "$TMP/file" --out out
+
+mkdir "$TMP/data-3of4" "$TMP/data-trunc" "$TMP/data-swapped"
+for f in train-images-idx3-ubyte.gz train-labels-idx1-ubyte.gz \
+         t10k-images-idx3-ubyte.gz; do
+    ln -s "$DATA/$f" "$TMP/data-3of4/$f"
+done
+bad_input "--data missing a file" 1 "t10k-labels-idx1-ubyte.gz&missing" \
+    train $MLP --limit 100 --data "$TMP/data-3of4" --out out
+
+for f in train-images-idx3-ubyte.gz t10k-images-idx3-ubyte.gz \
+         t10k-labels-idx1-ubyte.gz; do
+    ln -s "$DATA/$f" "$TMP/data-trunc/$f"
+done
+head -c 1000 "$DATA/train-labels-idx1-ubyte.gz" \
+    >"$TMP/data-trunc/train-labels-idx1-ubyte.gz"
+bad_input "truncated gzip train labels" 1 "train-labels-idx1-ubyte.gz&truncated" \
+    train $MLP --limit 100 --data "$TMP/data-trunc" --out out
+
+for f in train-labels-idx1-ubyte.gz t10k-images-idx3-ubyte.gz \
+         t10k-labels-idx1-ubyte.gz; do
+    ln -s "$DATA/$f" "$TMP/data-swapped/$f"
+done
+ln -s "$DATA/train-labels-idx1-ubyte.gz" \
+    "$TMP/data-swapped/train-images-idx3-ubyte.gz"
+bad_input "labels file in place of the images" 1 "train-images-idx3-ubyte.gz&rank" \
+    train $MLP --limit 100 --data "$TMP/data-swapped" --out out
+
+bad_input "--out under a regular file" 1 "$TMP/file/run&Not a directory" \
+    train $MLP --limit 100 --data "$DATA" --out "$TMP/file/run"
+check "--out under a regular file: the file is untouched" "0" \
+    "$(wc -c <"$TMP/file" | tr -d ' ')"
+
+bad_input "eval of a missing folder" 1 "$TMP/nothere" eval "$TMP/nothere"
+mkdir "$TMP/empty-run"
+bad_input "eval of a folder without final.ckpt" 1 "empty-run/final.ckpt" \
+    eval "$TMP/empty-run"
+bad_input "train --resume of a folder without checkpoint" 1 \
+    "empty-run/checkpoint.ckpt" train --resume "$TMP/empty-run"
+bad_input "train --resume of a missing folder" 1 "$TMP/nothere" \
+    train --resume "$TMP/nothere"
+
+# --- a good run, then bad input aimed at it ---------------------------------
+KEEP=$TMP/keep
+nn "$TMP/out" "$TMP/err" train $MLP --limit 200 --epochs 2 --data "$DATA" \
+    --out "$KEEP"
+check "good run for the corruption and overwrite checks: exit code" 0 "$RC"
+for f in metrics.csv summary.json confusion_test.csv checkpoint.ckpt final.ckpt; do
+    check_true "good run wrote $f" "$KEEP/$f" "no such file" test -s "$KEEP/$f"
+done
+
+bad_input "eval of a metrics.csv" 1 "metrics.csv&not an nntrain checkpoint" \
+    eval "$KEEP/metrics.csv"
+cp "$KEEP/final.ckpt" "$TMP/flipped.ckpt"
+printf '\377' | dd of="$TMP/flipped.ckpt" bs=1 seek=5000 conv=notrunc 2>/dev/null
+bad_input "eval of a checkpoint with a flipped byte" 1 "flipped.ckpt&checksum mismatch" \
+    eval "$TMP/flipped.ckpt"
+head -c 3000 "$KEEP/final.ckpt" >"$TMP/short.ckpt"
+bad_input "eval of a truncated checkpoint" 1 "short.ckpt&truncated" \
+    eval "$TMP/short.ckpt"
+bad_input "train --resume with fewer --epochs than done" 1 \
+    "checkpoint.ckpt&2 epochs done" train --resume "$KEEP" --epochs 1
+
+# keep_intact NAME NNTRAIN_ARGS...: a run that must fail (exit 1) and leave
+# the good run folder byte for byte as it was.
+BEFORE=$(snapshot "$KEEP")
+keep_intact() {
+    local name=$1 after
+    shift
+    bad_input "$name" 1 "" "$@"
+    after=$(snapshot "$KEEP")
+    if [ "$after" = "$BEFORE" ]; then ok; else
+        bad "$name: run folder untouched" "$BEFORE" "$after"
+    fi
+}
+keep_intact "new run over a good folder, missing data folder" \
+    train $MLP --limit 200 --data /nonexistent --out "$KEEP"
+keep_intact "new run over a good folder, data missing a file" \
+    train $MLP --limit 200 --data "$TMP/data-3of4" --out "$KEEP"
+keep_intact "new run over a good folder, truncated data" \
+    train $MLP --limit 200 --data "$TMP/data-trunc" --out "$KEEP"
+keep_intact "new run over a good folder, --batch-size too large" \
+    train $MLP --limit 100 --batch-size 200 --data "$DATA" --out "$KEEP"
+keep_intact "new run over a good folder, loss diverges at once" \
+    train $MLP --limit 200 --lr 1e30 --data "$DATA" --out "$KEEP"
+keep_intact "resume with truncated data" \
+    train --resume "$KEEP" --epochs 3 --data "$TMP/data-trunc"
+keep_intact "resume with a missing data folder" \
+    train --resume "$KEEP" --epochs 3 --data /nonexistent
+keep_intact "resume with fewer epochs than done" \
+    train --resume "$KEEP" --epochs 1
+cp "$KEEP/checkpoint.ckpt" "$TMP/ckpt.save"
+printf '\377' | dd of="$KEEP/checkpoint.ckpt" bs=1 seek=5000 conv=notrunc 2>/dev/null
+BEFORE=$(snapshot "$KEEP")
+keep_intact "resume from a corrupt checkpoint" train --resume "$KEEP" --epochs 3
+if grep -qF "checksum mismatch" "$TMP/err"; then ok; else
+    bad "resume from a corrupt checkpoint: message" "checksum mismatch" \
+        "$(cat "$TMP/err")"
+fi
+
+finish
