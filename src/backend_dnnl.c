@@ -370,13 +370,29 @@ static int data_grad_step(dnnl_exec *e, const nn_layer *l, layer_rt *r,
     return dnnl_plan_reorder(p, &p->bwd, r->diff_unpack, r->in_diff, err);
 }
 
+/* Backward-weights from the op descriptor weights_desc, then backward-data
+ * from data_desc unless this is the first layer. */
+static int grad_steps(dnnl_exec *e, int i, const void *weights_desc,
+                      const void *data_desc, nn_err *err) {
+    const nn_layer *l = &e->m->layers[i];
+    layer_rt *r = &e->rt[i];
+    dnnl_primitive_desc_t pd;
+    if (dnnl_plan_pd(&e->plan, &pd, weights_desc, e->plan.attr, r->fwd_pd,
+                     err) ||
+        weights_grad_step(e, l, r, pd, err))
+        return -1;
+    if (!r->in_diff) return 0; /* first layer: nobody needs dL/dinput */
+    if (dnnl_plan_pd(&e->plan, &pd, data_desc, e->plan.attr, r->fwd_pd, err))
+        return -1;
+    return data_grad_step(e, l, r, pd, err);
+}
+
 /* Convolution backward lets oneDNN choose every activation layout (format
  * any), as a forward-chosen layout can leave backward without a jit kernel:
  * conv1's plain NCHW src (1 channel) gave `ref:any` backward-weights at
  * 500 ms a call. */
 static int conv_backward(dnnl_exec *e, int i, nn_err *err) {
     const nn_layer *l = &e->m->layers[i];
-    layer_rt *r = &e->rt[i];
     dnnl_dims_t strides = {l->spec.stride, l->spec.stride};
     dnnl_dims_t pad = {l->spec.pad, l->spec.pad};
     dnnl_dims_t src_d = {e->batch, l->in_c, l->in_h, l->in_w};
@@ -386,21 +402,14 @@ static int conv_backward(dnnl_exec *e, int i, nn_err *err) {
         md_init(&src_any, 4, src_d, dnnl_format_tag_any, err) ||
         md_init(&dst_any, 4, dst_d, dnnl_format_tag_any, err))
         return -1;
-    dnnl_convolution_desc_t d;
-    dnnl_primitive_desc_t pd;
+    dnnl_convolution_desc_t wd, dd;
     DNNL_CHECK(dnnl_convolution_backward_weights_desc_init(
-        &d, dnnl_convolution_direct, &src_any, &w_any, &b_md, &dst_any,
+        &wd, dnnl_convolution_direct, &src_any, &w_any, &b_md, &dst_any,
         strides, pad, pad));
-    if (dnnl_plan_pd(&e->plan, &pd, &d, e->plan.attr, r->fwd_pd, err) ||
-        weights_grad_step(e, l, r, pd, err))
-        return -1;
-    if (!r->in_diff) return 0; /* first layer: nobody needs dL/dinput */
     DNNL_CHECK(dnnl_convolution_backward_data_desc_init(
-        &d, dnnl_convolution_direct, &src_any, &w_any, &dst_any, strides, pad,
+        &dd, dnnl_convolution_direct, &src_any, &w_any, &dst_any, strides, pad,
         pad));
-    if (dnnl_plan_pd(&e->plan, &pd, &d, e->plan.attr, r->fwd_pd, err))
-        return -1;
-    return data_grad_step(e, l, r, pd, err);
+    return grad_steps(e, i, &wd, &dd, err);
 }
 
 static int dense_backward(dnnl_exec *e, int i, nn_err *err) {
@@ -410,24 +419,17 @@ static int dense_backward(dnnl_exec *e, int i, nn_err *err) {
     const dnnl_memory_desc_t *dst_md = dnnl_plan_mem_md(r->dst);
     dnnl_memory_desc_t w_plain, w_any, b_md;
     if (param_mds(l, &w_plain, &w_any, &b_md, err)) return -1;
-    dnnl_inner_product_desc_t d;
-    dnnl_primitive_desc_t pd;
     /* plain forward weights: ask for plain gradients and plain weights in
      * backward-data too, so neither needs a reorder */
     const dnnl_memory_desc_t *w_md =
         dnnl_memory_desc_equal(dnnl_plan_mem_md(r->weights), &w_plain)
             ? &w_plain : &w_any;
+    dnnl_inner_product_desc_t wd, dd;
     DNNL_CHECK(dnnl_inner_product_backward_weights_desc_init(
-        &d, src_md, w_md, &b_md, dst_md));
-    if (dnnl_plan_pd(&e->plan, &pd, &d, e->plan.attr, r->fwd_pd, err) ||
-        weights_grad_step(e, l, r, pd, err))
-        return -1;
-    if (!r->in_diff) return 0;
-    DNNL_CHECK(dnnl_inner_product_backward_data_desc_init(&d, src_md, w_md,
+        &wd, src_md, w_md, &b_md, dst_md));
+    DNNL_CHECK(dnnl_inner_product_backward_data_desc_init(&dd, src_md, w_md,
                                                           dst_md));
-    if (dnnl_plan_pd(&e->plan, &pd, &d, e->plan.attr, r->fwd_pd, err))
-        return -1;
-    return data_grad_step(e, l, r, pd, err);
+    return grad_steps(e, i, &wd, &dd, err);
 }
 
 static int pool_backward(dnnl_exec *e, int i, nn_err *err) {

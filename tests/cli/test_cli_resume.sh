@@ -65,7 +65,7 @@ interrupt() {
         sleep 0.1
     done
     kill -INT "$pid" 2>/dev/null
-    wait "$pid"
+    { wait "$pid"; } 2>/dev/null
     RC=$?
 }
 for attempt in 1 2 3; do
@@ -94,7 +94,7 @@ same_run "D vs C (SIGINT + resume)" D C
 SEED=${NNTRAIN_TEST_SEED:-$$}
 RANDOM=$SEED
 echo "kill -9 moments drawn from NNTRAIN_TEST_SEED=$SEED"
-KRUN="train --model mlp --threads 1 --seed 5 --data $DATA --limit 3000 --epochs 6 --save-every 1 --batch-size 16"
+KRUN="train --model mlp --threads 1 --seed 5 --data $DATA --limit 3000 --epochs 6 --save-every 1 --batch-size 2"
 done_e=0
 for round in 1 2 3 4 5 6; do
     if [ -f E/checkpoint.ckpt ]; then
@@ -107,7 +107,7 @@ for round in 1 2 3 4 5 6; do
     ms=$((300 + RANDOM % 2201))
     sleep "$((ms / 1000)).$(printf '%03d' $((ms % 1000)))"
     kill -9 "$pid" 2>/dev/null
-    wait "$pid"
+    { wait "$pid"; } 2>/dev/null
     rc=$?
     resumed=$(sed -n 's/^resuming after epoch \([0-9]*\) of .*/\1/p' E.out)
     echo "round $round: killed after $ms ms, exit code $rc," \
