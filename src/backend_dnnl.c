@@ -119,6 +119,30 @@ static int adopt_src(dnnl_exec *e, layer_rt *r, const dnnl_memory_desc_t *want,
     return 0;
 }
 
+/* The forward step of a conv or dense layer whose fwd_pd and src are set:
+ * its weights (reordered from params if needed), bias, dst and the step. */
+static int weighted_forward_step(dnnl_exec *e, int i,
+                                 const dnnl_memory_desc_t *w_plain,
+                                 const dnnl_memory_desc_t *b_md,
+                                 const dnnl_memory_desc_t *dst_md,
+                                 nn_err *err) {
+    const nn_layer *l = &e->m->layers[i];
+    layer_rt *r = &e->rt[i];
+    dnnl_plan *p = &e->plan;
+    dnnl_memory_t bias;
+    if (weights_memory(e, &r->weights, l->weights_off, w_plain,
+                       dnnl_plan_md(r->fwd_pd, dnnl_query_weights_md), err) ||
+        dnnl_plan_memory(p, &bias, b_md, (void *)(e->params + l->bias_off),
+                         err) ||
+        make_dst(e, i, dst_md, err))
+        return -1;
+    dnnl_exec_arg_t args[] = {{DNNL_ARG_SRC, r->src},
+                              {DNNL_ARG_WEIGHTS, r->weights},
+                              {DNNL_ARG_BIAS, bias},
+                              {DNNL_ARG_DST, r->dst}};
+    return dnnl_plan_step(p, &p->fwd, r->fwd_pd, args, 4, err);
+}
+
 static int conv_forward(dnnl_exec *e, int i, nn_err *err) {
     const nn_layer *l = &e->m->layers[i];
     layer_rt *r = &e->rt[i];
@@ -139,19 +163,11 @@ static int conv_forward(dnnl_exec *e, int i, nn_err *err) {
     if (dnnl_plan_pd(p, &r->fwd_pd, &d, l->spec.relu ? p->attr_relu : p->attr,
                      NULL, err))
         return -1;
-    dnnl_memory_t bias;
-    if (adopt_src(e, r, dnnl_plan_md(r->fwd_pd, dnnl_query_src_md), err) ||
-        weights_memory(e, &r->weights, l->weights_off, &w_plain,
-                       dnnl_plan_md(r->fwd_pd, dnnl_query_weights_md), err) ||
-        dnnl_plan_memory(p, &bias, &b_md, (void *)(e->params + l->bias_off),
-                         err) ||
-        make_dst(e, i, dnnl_plan_md(r->fwd_pd, dnnl_query_dst_md), err))
+    if (adopt_src(e, r, dnnl_plan_md(r->fwd_pd, dnnl_query_src_md), err))
         return -1;
-    dnnl_exec_arg_t args[] = {{DNNL_ARG_SRC, r->src},
-                              {DNNL_ARG_WEIGHTS, r->weights},
-                              {DNNL_ARG_BIAS, bias},
-                              {DNNL_ARG_DST, r->dst}};
-    return dnnl_plan_step(p, &p->fwd, r->fwd_pd, args, 4, err);
+    return weighted_forward_step(e, i, &w_plain, &b_md,
+                                 dnnl_plan_md(r->fwd_pd, dnnl_query_dst_md),
+                                 err);
 }
 
 /* Pooling geometry shared by the forward and backward descriptors. */
@@ -257,7 +273,6 @@ static int dense_forward_pd(dnnl_exec *e, const nn_layer *l, layer_rt *r,
 static int dense_forward(dnnl_exec *e, int i, nn_err *err) {
     const nn_layer *l = &e->m->layers[i];
     layer_rt *r = &e->rt[i];
-    dnnl_plan *p = &e->plan;
     dnnl_dims_t src_d = {e->batch, l->fan_in}, dst_d = {e->batch, l->out_c};
     dnnl_memory_desc_t src_md, dst_md, w_plain, w_any, b_md;
     if (md_init(&src_md, 2, src_d, dnnl_nc, err) ||
@@ -268,18 +283,7 @@ static int dense_forward(dnnl_exec *e, int i, nn_err *err) {
     if (dense_forward_pd(e, l, r, &src_md, &w_plain, &w_any, &b_md, &dst_md,
                          err))
         return -1;
-    dnnl_memory_t bias;
-    if (weights_memory(e, &r->weights, l->weights_off, &w_plain,
-                       dnnl_plan_md(r->fwd_pd, dnnl_query_weights_md), err) ||
-        dnnl_plan_memory(p, &bias, &b_md, (void *)(e->params + l->bias_off),
-                         err) ||
-        make_dst(e, i, &dst_md, err))
-        return -1;
-    dnnl_exec_arg_t args[] = {{DNNL_ARG_SRC, r->src},
-                              {DNNL_ARG_WEIGHTS, r->weights},
-                              {DNNL_ARG_BIAS, bias},
-                              {DNNL_ARG_DST, r->dst}};
-    return dnnl_plan_step(p, &p->fwd, r->fwd_pd, args, 4, err);
+    return weighted_forward_step(e, i, &w_plain, &b_md, &dst_md, err);
 }
 
 /* ReLU backward from the layer's output, in place on diff_dst. */

@@ -83,7 +83,7 @@ check_true "SIGINT: no summary.json (the run is not done)" "no summary.json" \
     "$(ls C)" test ! -e C/summary.json
 check_true "SIGINT: no final.ckpt (the run is not done)" "no final.ckpt" \
     "$(ls C)" test ! -e C/final.ckpt
-echo "SIGINT came: $(grep '^Epoch' C.out | tail -1 | cut -c1-11) / $(cat C.err)"
+echo "SIGINT stopped run C: $(grep '[^[:space:]]' C.err)"
 nn C2.out C2.err train --resume C
 check "resume C after SIGINT: exit code ($(cat C2.err))" 0 "$RC"
 nn D.out D.err $RUN --limit 3000 --epochs 4 --out D
@@ -98,8 +98,10 @@ KRUN="train --model mlp --threads 1 --seed 5 --data $DATA --limit 3000 --epochs 
 done_e=0
 for round in 1 2 3 4 5 6; do
     if [ -f E/checkpoint.ckpt ]; then
+        from="--resume"
         "$NN" train --resume E >E.out 2>E.err &
     else
+        from="scratch"
         "$NN" $KRUN --out E >E.out 2>E.err &
     fi
     pid=$!
@@ -110,8 +112,9 @@ for round in 1 2 3 4 5 6; do
     { wait "$pid"; } 2>/dev/null
     rc=$?
     resumed=$(sed -n 's/^resuming after epoch \([0-9]*\) of .*/\1/p' E.out)
-    echo "round $round: killed after $ms ms, exit code $rc," \
-        "started from epoch ${resumed:-0}, files: $(cd E 2>/dev/null && ls | tr '\n' ' ')"
+    echo "round $round: from $from${resumed:+ after epoch $resumed}," \
+        "kill -9 after $ms ms, exit code $rc," \
+        "files: $(cd E 2>/dev/null && ls | tr '\n' ' ')"
     if [ "$rc" -ne 137 ] && [ "$rc" -ne 0 ]; then
         bad "kill -9 round $round: exit code" "137 (killed) or 0 (done)" \
             "$rc: $(cat E.err)"
