@@ -96,9 +96,9 @@ int cli_run_training(const char *cmd, nn_trainer *t) {
     const nn_train_config *c = nn_trainer_config(t);
     if (rc < 0) return cli_fail(cmd, err.msg);
     if (rc == 1) {
-        fprintf(stderr, "\nnntrain %s: interrupted after epoch %d; checkpoint "
-                "written. Resume with: nntrain train --resume %s\n", cmd,
-                nn_trainer_epochs_done(t), c->out_dir);
+        fprintf(stderr, "\nnntrain %s: interrupted in epoch %d of %d; "
+                "checkpoint written. Resume with: nntrain train --resume %s\n",
+                cmd, nn_trainer_epochs_done(t) + 1, c->epochs, c->out_dir);
         return CLI_EXIT_INTERRUPTED;
     }
     double loss, acc;
