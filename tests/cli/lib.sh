@@ -2,7 +2,8 @@
 # check counting and the helpers that run nntrain. Sourced, not run.
 #
 # A script is run as: SCRIPT NNTRAIN_BINARY [DATA_DIR]
-# It skips (exit 77) when the binary or the Fashion-MNIST files are missing.
+# It stops (exit 2) without the binary and skips (exit 77) without the
+# Fashion-MNIST files.
 
 NN=${1:-}
 DATA=${2:-/usr/share/datasets/fashion-mnist}

@@ -64,6 +64,8 @@ interrupt() {
         kill -0 "$pid" 2>/dev/null || break
         sleep 0.1
     done
+    # SIGINT is caught from the start of training, just after the banner
+    [ "$attempt" -gt 1 ] && sleep 0.2
     kill -INT "$pid" 2>/dev/null
     { wait "$pid"; } 2>/dev/null
     RC=$?
@@ -91,6 +93,9 @@ check "straight run D: exit code ($(cat D.err))" 0 "$RC"
 same_run "D vs C (SIGINT + resume)" D C
 
 # --- (d): kill -9 at random moments ------------------------------------------
+# Up to 6 rounds: start (or --resume) the 6-epoch run, kill -9 it 0.3..2.5 s
+# after its data is loaded; after each kill the checkpoint must load and
+# metrics.csv be whole. Then finish it and compare with a straight run.
 SEED=${NNTRAIN_TEST_SEED:-$$}
 RANDOM=$SEED
 echo "kill -9 moments drawn from NNTRAIN_TEST_SEED=$SEED"
@@ -106,6 +111,12 @@ for round in 1 2 3 4 5 6; do
     fi
     pid=$!
     BG_PIDS="$BG_PIDS $pid"
+    # the moment counts from the end of data loading (slow under ASan)
+    for i in $(seq 600); do
+        grep -q '^run folder' E.out 2>/dev/null && break
+        kill -0 "$pid" 2>/dev/null || break
+        sleep 0.1
+    done
     ms=$((300 + RANDOM % 2201))
     sleep "$((ms / 1000)).$(printf '%03d' $((ms % 1000)))"
     kill -9 "$pid" 2>/dev/null
@@ -113,7 +124,7 @@ for round in 1 2 3 4 5 6; do
     rc=$?
     resumed=$(sed -n 's/^resuming after epoch \([0-9]*\) of .*/\1/p' E.out)
     echo "round $round: from $from${resumed:+ after epoch $resumed}," \
-        "kill -9 after $ms ms, exit code $rc," \
+        "kill -9 $ms ms after loading, exit code $rc," \
         "files: $(cd E 2>/dev/null && ls | tr '\n' ' ')"
     if [ "$rc" -ne 137 ] && [ "$rc" -ne 0 ]; then
         bad "kill -9 round $round: exit code" "137 (killed) or 0 (done)" \
