@@ -20,6 +20,10 @@ int nn_atomic_commit(nn_atomic_file *a, nn_err *err);
 /* Throws the temp file away (after an error). */
 void nn_atomic_abort(nn_atomic_file *a);
 
+/* Whether mkdir -p of path would succeed, without creating anything: path
+ * is a writable folder, or its nearest existing ancestor is one. */
+int nn_check_dir_creatable(const char *path, nn_err *err);
+
 /* mkdir -p; an existing folder is fine. */
 int nn_mkdirs(const char *path, nn_err *err);
 

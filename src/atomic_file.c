@@ -55,6 +55,33 @@ void nn_atomic_abort(nn_atomic_file *a) {
     unlink(a->tmp);
 }
 
+int nn_check_dir_creatable(const char *path, nn_err *err) {
+    char buf[1100];
+    if (strlen(path) >= sizeof buf) return nn_errf(err, "%s: path too long", path);
+    snprintf(buf, sizeof buf, "%s", path);
+    struct stat st;
+    /* climb to the nearest part of the path that exists */
+    while (stat(buf, &st) != 0) {
+        if (errno != ENOENT)
+            return nn_errf(err, "%s: cannot use as a folder: %s", path,
+                           strerror(errno));
+        char *slash = strrchr(buf, '/');
+        if (!slash) {
+            snprintf(buf, sizeof buf, ".");
+            continue;
+        }
+        if (slash == buf) slash[1] = '\0';
+        else *slash = '\0';
+    }
+    if (!S_ISDIR(st.st_mode))
+        return nn_errf(err, "%s: cannot create folder: %s is not a folder",
+                       path, buf);
+    if (access(buf, W_OK) != 0)
+        return nn_errf(err, "%s: cannot create folder: %s is not writable",
+                       path, buf);
+    return 0;
+}
+
 int nn_mkdirs(const char *path, nn_err *err) {
     char buf[1100];
     if (strlen(path) >= sizeof buf) return nn_errf(err, "%s: path too long", path);

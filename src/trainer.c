@@ -6,6 +6,7 @@
 #include <omp.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "denormals.h"
 #include "nn_atomic_file.h"
@@ -65,11 +66,14 @@ int nn_trainer_create(nn_trainer **out, const nn_train_config *cfg,
     nn_rng init;
     nn_rng_seed(&init, cfg->seed ^ STREAM_INIT);
     nn_rng_seed(&t->shuffle_rng, cfg->seed ^ STREAM_SHUFFLE);
-    if ((cfg->out_dir[0] && nn_mkdirs(cfg->out_dir, err)) ||
+    /* the run folder is checked before any work but created only once
+     * everything else succeeded, so a failing run leaves nothing behind */
+    int has_dir = cfg->out_dir[0] != '\0';
+    if ((has_dir && nn_check_dir_creatable(cfg->out_dir, err)) ||
         nn_model_init_named(&t->model, cfg->model, err) ||
         nn_fashion_load(&t->data, cfg->data_dir, NN_VAL_IMAGES, cfg->seed,
                         cfg->limit, err) ||
-        build(t, err)) {
+        build(t, err) || (has_dir && nn_mkdirs(cfg->out_dir, err))) {
         nn_trainer_free(t);
         return -1;
     }
@@ -127,11 +131,14 @@ static int train_step(nn_trainer *t, int epoch, int index, nn_err *err) {
     if (nn_runner_backward(&t->runner, b->diff_logits, err)) return -1;
     if (!isfinite(loss) || !grads_finite(&t->model)) {
         if (t->cfg.nan_policy == NN_NAN_SKIP_BATCH) return 1;
+        char path[1100];
+        snprintf(path, sizeof path, "%s/%s", t->cfg.out_dir, NN_CHECKPOINT_FILE);
+        int saved = t->cfg.out_dir[0] && access(path, R_OK) == 0;
         return nn_errf(err, "non-finite %s at epoch %d, batch %d: training "
-                       "stopped (the last checkpoint in %s is intact; "
-                       "try a smaller --lr)",
+                       "stopped (%s%s; try a smaller --lr)",
                        isfinite(loss) ? "gradient" : "loss", epoch, index + 1,
-                       t->cfg.out_dir);
+                       saved ? "the last checkpoint is intact: " : "no checkpoint was written yet",
+                       saved ? path : "");
     }
     nn_optimizer_step(&t->opt, t->model.params, t->model.grads);
     if (nn_runner_sync_params(&t->runner, err)) return -1;
@@ -193,6 +200,12 @@ static int end_epoch(nn_trainer *t, int epoch, nn_progress_fn progress,
     h->val_acc = val.acc;
     h->train_images_per_s = c->train_seconds > 0 ? c->images / c->train_seconds : 0;
     h->seconds = c->train_seconds + (omp_get_wtime() - t0);
+    /* skip-batch tolerates a bad batch, not a broken model */
+    if (!isfinite(h->train_loss) || !isfinite(h->val_loss))
+        return nn_errf(err, "training diverged in epoch %d: %s loss is not "
+                       "finite (%ld of %d images trained; try a smaller --lr)",
+                       epoch, isfinite(h->train_loss) ? "validation" : "train",
+                       c->images, t->data.train.n);
     t->elapsed += h->seconds;
     t->epochs_done = epoch;
     int order_kept = c->n_order;

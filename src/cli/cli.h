@@ -22,6 +22,9 @@ int cmd_bench(int argc, char **argv);
  * and returns CLI_EXIT_USAGE. */
 int cli_usage_error(const char *cmd, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+/* The usage error for getopt_long's '?' (unknown option) or ':' (missing
+ * value; the option strings start with ':'), naming the option. */
+int cli_bad_option(const char *cmd, int opt, char **argv);
 /* Prints "nntrain CMD: message" to stderr and returns CLI_EXIT_FAIL. */
 int cli_fail(const char *cmd, const char *msg);
 

@@ -83,7 +83,7 @@ int cmd_bench(int argc, char **argv) {
         plan.threads[plan.n_threads++] = t;
     int opt;
     optind = 1;
-    while ((opt = getopt_long(argc, argv, "h", longs, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, ":h", longs, NULL)) != -1) {
         int bad = 0;
         switch (opt) {
         case 'h': return fputs(bench_help, stdout), 0;
@@ -96,7 +96,7 @@ int cmd_bench(int argc, char **argv) {
         case 'o': plan.out = optarg; break;
         case 'E': plan.epoch = 0; break;
         case 'd': snprintf(plan.data, sizeof plan.data, "%s", optarg); break;
-        default: return cli_usage_error("bench", "bad option");
+        default: return cli_bad_option("bench", opt, argv);
         }
         if (bad) return CLI_EXIT_USAGE;
     }

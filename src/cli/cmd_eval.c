@@ -34,13 +34,13 @@ int cmd_eval(int argc, char **argv) {
     int threads = 0, opt;
     const char *data = "";
     optind = 1;
-    while ((opt = getopt_long(argc, argv, "h", longs, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, ":h", longs, NULL)) != -1) {
         if (opt == 'h') return fputs(eval_help, stdout), 0;
         if (opt == 't' && cli_parse_int("eval", "--threads", optarg, 1, 1024,
                                         &threads))
             return CLI_EXIT_USAGE;
         if (opt == 'd') data = optarg;
-        if (opt == '?') return cli_usage_error("eval", "bad option");
+        if (opt == '?' || opt == ':') return cli_bad_option("eval", opt, argv);
     }
     if (optind != argc - 1)
         return cli_usage_error("eval", "expected one RUN_DIR or CHECKPOINT");

@@ -49,13 +49,14 @@ int cmd_experiment(int argc, char **argv) {
     const char *out = "results", *bench = NULL;
     int opt, rc;
     optind = 1;
-    while ((opt = getopt_long(argc, argv, "h", longs, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, ":h", longs, NULL)) != -1) {
         if (opt == 'h') return fputs(experiment_help, stdout), 0;
         if (opt == 'o') out = optarg;
         else if (opt == 'x') bench = optarg;
-        else if (opt == '?' || cli_train_option("experiment", opt, optarg, &cfg) <= 0)
-            return opt == '?' ? cli_usage_error("experiment", "bad option")
-                              : CLI_EXIT_USAGE;
+        else if (opt == '?' || opt == ':')
+            return cli_bad_option("experiment", opt, argv);
+        else if (cli_train_option("experiment", opt, optarg, &cfg) < 0)
+            return CLI_EXIT_USAGE;
     }
     if (optind < argc)
         return cli_usage_error("experiment", "unexpected argument '%s'",

@@ -45,11 +45,11 @@ int cmd_report(int argc, char **argv) {
     const char *out = "results", *bench = NULL;
     int opt;
     optind = 1;
-    while ((opt = getopt_long(argc, argv, "h", longs, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, ":h", longs, NULL)) != -1) {
         if (opt == 'h') return fputs(report_help, stdout), 0;
         if (opt == 'o') out = optarg;
         else if (opt == 'b') bench = optarg;
-        else return cli_usage_error("report", "bad option");
+        else return cli_bad_option("report", opt, argv);
     }
     if (optind >= argc)
         return cli_usage_error("report", "expected at least one RUN_DIR");

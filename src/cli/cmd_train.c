@@ -21,8 +21,11 @@ static const char train_help[] =
 /* Options that make a new run and cannot change a saved one. */
 static int fixed_on_resume(int opt) { return strchr("bslnLOMBPSNm", opt) != NULL; }
 
-static int resume(const char *run_dir, const nn_train_config *flags,
+static int resume(const char *run_dir, nn_train_config *flags,
                   int epochs_given, int threads_given) {
+    int rc;
+    if (flags->data_dir[0] && (rc = cli_resolve_data("train", flags)))
+        return rc;
     char path[1100];
     snprintf(path, sizeof path, "%s/%s", run_dir, NN_CHECKPOINT_FILE);
     nn_err err;
@@ -36,7 +39,7 @@ static int resume(const char *run_dir, const nn_train_config *flags,
                      nn_trainer_parallel(t));
     printf("resuming after epoch %d of %d\n", nn_trainer_epochs_done(t),
            c->epochs);
-    int rc = cli_run_training("train", t);
+    rc = cli_run_training("train", t);
     nn_trainer_free(t);
     return rc;
 }
@@ -55,9 +58,9 @@ int cmd_train(int argc, char **argv) {
     const char *resume_dir = NULL;
     int epochs_given = 0, threads_given = 0, fixed_given = 0, opt, rc;
     optind = 1;
-    while ((opt = getopt_long(argc, argv, "h", longs, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, ":h", longs, NULL)) != -1) {
         if (opt == 'h') return fputs(train_help, stdout), 0;
-        if (opt == '?') return cli_usage_error("train", "bad option");
+        if (opt == '?' || opt == ':') return cli_bad_option("train", opt, argv);
         epochs_given |= opt == 'e', threads_given |= opt == 't';
         fixed_given |= fixed_on_resume(opt);
         if (opt == 'o') snprintf(cfg.out_dir, sizeof cfg.out_dir, "%s", optarg);

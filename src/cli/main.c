@@ -1,4 +1,5 @@
 /* main.c: `nntrain SUBCOMMAND ...`: dispatch to the subcommands. */
+#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -27,6 +28,7 @@ int main(int argc, char **argv) {
         {"bench", cmd_bench},           {"report", cmd_report},
         {"experiment", cmd_experiment},
     };
+    opterr = 0; /* the subcommands report bad options in one line */
     if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
         fputs(main_help, argc < 2 ? stderr : stdout);
         return argc < 2 ? CLI_EXIT_USAGE : 0;

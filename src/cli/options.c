@@ -21,6 +21,12 @@ int cli_usage_error(const char *cmd, const char *fmt, ...) {
     return CLI_EXIT_USAGE;
 }
 
+int cli_bad_option(const char *cmd, int opt, char **argv) {
+    const char *arg = argv[optind - 1];
+    if (opt == ':') return cli_usage_error(cmd, "option '%s' needs a value", arg);
+    return cli_usage_error(cmd, "unknown option '%s'", arg);
+}
+
 int cli_fail(const char *cmd, const char *msg) {
     fprintf(stderr, "nntrain %s: %s\n", cmd, msg);
     return CLI_EXIT_FAIL;
@@ -64,7 +70,8 @@ int cli_parse_float(const char *cmd, const char *flag, const char *text,
     errno = 0;
     float v = strtof(text, &end);
     if (errno || end == text || *end || !isfinite(v)) {
-        cli_usage_error(cmd, "%s: '%s' is not a finite number", flag, text);
+        cli_usage_error(cmd, "%s: '%s' is not a number within float range",
+                        flag, text);
         return -1;
     }
     *out = v;

@@ -96,7 +96,8 @@ int cli_run_training(const char *cmd, nn_trainer *t) {
     const nn_train_config *c = nn_trainer_config(t);
     if (rc < 0) return cli_fail(cmd, err.msg);
     if (rc == 1) {
-        fprintf(stderr, "\nnntrain %s: interrupted in epoch %d of %d; "
+        if (ps.tty) fprintf(stderr, "\n");
+        fprintf(stderr, "nntrain %s: interrupted in epoch %d of %d; "
                 "checkpoint written. Resume with: nntrain train --resume %s\n",
                 cmd, nn_trainer_epochs_done(t) + 1, c->epochs, c->out_dir);
         return CLI_EXIT_INTERRUPTED;
