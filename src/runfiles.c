@@ -71,6 +71,13 @@ static void jnum(json_out *j, const char *k, double v) {
     fprintf(j->f, "%.10g", v);
 }
 
+/* A float config value with the digits a float has (0.001, not
+ * 0.001000000047). */
+static void jfloat(json_out *j, const char *k, float v) {
+    key(j, k);
+    fprintf(j->f, "%.7g", v);
+}
+
 static void mean_accuracies(const nn_summary *s, double *train, double *val) {
     *train = *val = 0;
     for (int e = 0; e < s->epochs; e++) {
@@ -96,7 +103,7 @@ static void write_summary(json_out *j, const nn_summary *s) {
     jstr(j, "parallel", s->parallel);
     jnum(j, "epochs", s->epochs);
     jnum(j, "batch_size", c->batch_size);
-    jnum(j, "lr", c->lr);
+    jfloat(j, "lr", c->lr);
     jstr(j, "loss", nn_loss_name(c->loss));
     jstr(j, "optimizer", nn_optim_name(c->optim));
     jnum(j, "seed", (double)c->seed);
