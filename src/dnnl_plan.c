@@ -9,8 +9,8 @@
 int dnnl_plan_init(dnnl_plan *p, nn_err *err) {
     memset(p, 0, sizeof *p);
     DNNL_CHECK(dnnl_engine_create(&p->engine, dnnl_cpu, 0));
-    DNNL_CHECK(dnnl_stream_create(&p->stream, p->engine,
-                                  dnnl_stream_default_flags));
+    DNNL_CHECK(
+        dnnl_stream_create(&p->stream, p->engine, dnnl_stream_default_flags));
     /* User scratchpad: primitives may then run on any thread, one buffer
      * per executor, allocated once. */
     DNNL_CHECK(dnnl_primitive_attr_create(&p->attr));
@@ -21,9 +21,10 @@ int dnnl_plan_init(dnnl_plan *p, nn_err *err) {
         p->attr_relu, dnnl_scratchpad_mode_user));
     dnnl_post_ops_t ops;
     DNNL_CHECK(dnnl_post_ops_create(&ops));
-    dnnl_status_t s = dnnl_post_ops_append_eltwise(ops, 1.0f,
-                                                   dnnl_eltwise_relu, 0, 0);
-    if (s == dnnl_success) s = dnnl_primitive_attr_set_post_ops(p->attr_relu, ops);
+    dnnl_status_t s =
+        dnnl_post_ops_append_eltwise(ops, 1.0f, dnnl_eltwise_relu, 0, 0);
+    if (s == dnnl_success)
+        s = dnnl_primitive_attr_set_post_ops(p->attr_relu, ops);
     DNNL_CHECK(dnnl_post_ops_destroy(ops));
     DNNL_CHECK(s);
     return 0;
@@ -66,8 +67,8 @@ int dnnl_plan_pd(dnnl_plan *p, dnnl_primitive_desc_t *pd, const void *op_desc,
 }
 
 int dnnl_plan_step(dnnl_plan *p, dnnl_steps *list,
-                   const_dnnl_primitive_desc_t pd,
-                   const dnnl_exec_arg_t *args, int nargs, nn_err *err) {
+                   const_dnnl_primitive_desc_t pd, const dnnl_exec_arg_t *args,
+                   int nargs, nn_err *err) {
     if (list->n == DNNL_PLAN_MAX_STEPS || p->n_prims == DNNL_PLAN_MAX_PRIMS ||
         nargs >= DNNL_PLAN_MAX_ARGS)
         return nn_errf(err, "oneDNN plan: too many steps or arguments");
@@ -86,8 +87,8 @@ int dnnl_plan_reorder(dnnl_plan *p, dnnl_steps *list, dnnl_memory_t from,
                       dnnl_memory_t to, nn_err *err) {
     dnnl_primitive_desc_t pd;
     DNNL_CHECK(dnnl_reorder_primitive_desc_create(
-        &pd, dnnl_plan_mem_md(from), p->engine, dnnl_plan_mem_md(to),
-        p->engine, p->attr));
+        &pd, dnnl_plan_mem_md(from), p->engine, dnnl_plan_mem_md(to), p->engine,
+        p->attr));
     dnnl_exec_arg_t args[] = {{DNNL_ARG_FROM, from}, {DNNL_ARG_TO, to}};
     int rc = dnnl_plan_step(p, list, pd, args, 2, err);
     DNNL_CHECK(dnnl_primitive_desc_destroy(pd));
@@ -111,7 +112,8 @@ static int attach_scratchpad(dnnl_plan *p, dnnl_steps *list, nn_err *err) {
         const_dnnl_primitive_desc_t pd;
         DNNL_CHECK(dnnl_primitive_get_primitive_desc(s->prim, &pd));
         dnnl_memory_t mem;
-        if (dnnl_plan_memory(p, &mem, dnnl_plan_md(pd, dnnl_query_scratchpad_md),
+        if (dnnl_plan_memory(p, &mem,
+                             dnnl_plan_md(pd, dnnl_query_scratchpad_md),
                              p->scratchpad, err))
             return -1;
         s->args[s->nargs++] = (dnnl_exec_arg_t){DNNL_ARG_SCRATCHPAD, mem};
@@ -130,8 +132,10 @@ int dnnl_plan_finish(dnnl_plan *p, nn_err *err) {
     if (bytes == 0) return 0;
     p->scratchpad = aligned_alloc(64, (bytes + 63) / 64 * 64);
     if (!p->scratchpad)
-        return nn_errf(err, "oneDNN plan: out of memory for a %zu-byte "
-                       "scratchpad", bytes);
+        return nn_errf(err,
+                       "oneDNN plan: out of memory for a %zu-byte "
+                       "scratchpad",
+                       bytes);
     for (int l = 0; l < 3; l++)
         if (attach_scratchpad(p, lists[l], err)) return -1;
     return 0;
@@ -141,8 +145,8 @@ int dnnl_plan_run(dnnl_plan *p, dnnl_steps *list, nn_err *err) {
     for (int i = 0; i < list->n; i++) {
         dnnl_step *s = &list->steps[i];
         double t0 = p->profile ? omp_get_wtime() : 0;
-        DNNL_CHECK(dnnl_primitive_execute(s->prim, p->stream, s->nargs,
-                                          s->args));
+        DNNL_CHECK(
+            dnnl_primitive_execute(s->prim, p->stream, s->nargs, s->args));
         if (!p->profile) continue;
         DNNL_CHECK(dnnl_stream_wait(p->stream));
         s->seconds += omp_get_wtime() - t0;
@@ -158,7 +162,8 @@ void dnnl_plan_layer_seconds(const dnnl_plan *p, double *fwd, double *bwd,
     for (int l = 0; l < 2; l++)
         for (int i = 0; i < into_fwd[l]->n; i++)
             fwd[into_fwd[l]->steps[i].layer] += into_fwd[l]->steps[i].seconds;
-    for (int i = 0; i < p->bwd.n; i++) bwd[p->bwd.steps[i].layer] += p->bwd.steps[i].seconds;
+    for (int i = 0; i < p->bwd.n; i++)
+        bwd[p->bwd.steps[i].layer] += p->bwd.steps[i].seconds;
 }
 
 const dnnl_memory_desc_t *dnnl_plan_md(const_dnnl_primitive_desc_t pd,

@@ -18,15 +18,20 @@
 #define STREAM_SHUFFLE 0x53485546ull /* "SHUF": epoch order */
 
 static int check_config(const nn_train_config *c, nn_err *err) {
-    if (c->epochs <= 0) return nn_errf(err, "--epochs must be positive (got %d)", c->epochs);
+    if (c->epochs <= 0)
+        return nn_errf(err, "--epochs must be positive (got %d)", c->epochs);
     if (c->batch_size <= 0)
-        return nn_errf(err, "--batch-size must be positive (got %d)", c->batch_size);
-    if (c->threads <= 0) return nn_errf(err, "--threads must be positive (got %d)", c->threads);
+        return nn_errf(err, "--batch-size must be positive (got %d)",
+                       c->batch_size);
+    if (c->threads <= 0)
+        return nn_errf(err, "--threads must be positive (got %d)", c->threads);
     if (!(c->lr > 0) || !isfinite(c->lr))
         return nn_errf(err, "--lr must be a positive number (got %g)", c->lr);
-    if (c->limit < 0) return nn_errf(err, "--limit must not be negative (got %d)", c->limit);
+    if (c->limit < 0)
+        return nn_errf(err, "--limit must not be negative (got %d)", c->limit);
     if (c->save_every < 0)
-        return nn_errf(err, "--save-every must not be negative (got %d)", c->save_every);
+        return nn_errf(err, "--save-every must not be negative (got %d)",
+                       c->save_every);
     return 0;
 }
 
@@ -36,8 +41,10 @@ static int build(nn_trainer *t, nn_err *err) {
     nn_model *m = &t->model;
     int n_train = t->data.train.n;
     if (c->batch_size > n_train)
-        return nn_errf(err, "--batch-size %d is larger than the %d training "
-                       "images", c->batch_size, n_train);
+        return nn_errf(err,
+                       "--batch-size %d is larger than the %d training "
+                       "images",
+                       c->batch_size, n_train);
     if (nn_optimizer_init(&t->opt, c->optim, m->n_params, c->lr, c->momentum,
                           err) ||
         nn_runner_init(&t->runner, c->backend, c->parallel, m, c->batch_size,
@@ -99,8 +106,9 @@ void nn_trainer_free(nn_trainer *t) {
 }
 
 nn_train_state nn_trainer_state(nn_trainer *t) {
-    nn_train_state s = {&t->cfg, &t->model, &t->opt, &t->shuffle_rng,
-                        &t->epochs_done, &t->elapsed, t->history, &t->cursor};
+    nn_train_state s = {&t->cfg,         &t->model,       &t->opt,
+                        &t->shuffle_rng, &t->epochs_done, &t->elapsed,
+                        t->history,      &t->cursor};
     return s;
 }
 
@@ -132,12 +140,15 @@ static int train_step(nn_trainer *t, int epoch, int index, nn_err *err) {
     if (!isfinite(loss) || !grads_finite(&t->model)) {
         if (t->cfg.nan_policy == NN_NAN_SKIP_BATCH) return 1;
         char path[1100];
-        snprintf(path, sizeof path, "%s/%s", t->cfg.out_dir, NN_CHECKPOINT_FILE);
+        snprintf(path, sizeof path, "%s/%s", t->cfg.out_dir,
+                 NN_CHECKPOINT_FILE);
         int saved = t->cfg.out_dir[0] && access(path, R_OK) == 0;
-        return nn_errf(err, "non-finite %s at epoch %d, batch %d: training "
+        return nn_errf(err,
+                       "non-finite %s at epoch %d, batch %d: training "
                        "stopped (%s%s; try a smaller --lr)",
                        isfinite(loss) ? "gradient" : "loss", epoch, index + 1,
-                       saved ? "the last checkpoint is intact: " : "no checkpoint was written yet",
+                       saved ? "the last checkpoint is intact: "
+                             : "no checkpoint was written yet",
                        saved ? path : "");
     }
     nn_optimizer_step(&t->opt, t->model.params, t->model.grads);
@@ -147,15 +158,18 @@ static int train_step(nn_trainer *t, int epoch, int index, nn_err *err) {
     return 0;
 }
 
-static void report(nn_trainer *t, nn_progress_fn progress, void *ctx,
-                   int epoch, int batches, double t0,
-                   const nn_epoch_metrics *done) {
+static void report(nn_trainer *t, nn_progress_fn progress, void *ctx, int epoch,
+                   int batches, double t0, const nn_epoch_metrics *done) {
     if (!progress) return;
     const nn_epoch_cursor *c = &t->cursor;
-    nn_progress p = {epoch, t->cfg.epochs, c->batches_done, batches,
+    nn_progress p = {epoch,
+                     t->cfg.epochs,
+                     c->batches_done,
+                     batches,
                      c->images ? c->loss_sum / c->images : 0,
                      c->images ? 100.0 * c->correct / c->images : 0,
-                     omp_get_wtime() - t0, done};
+                     omp_get_wtime() - t0,
+                     done};
     progress(&p, ctx);
 }
 
@@ -198,11 +212,13 @@ static int end_epoch(nn_trainer *t, int epoch, nn_progress_fn progress,
     h->train_acc = c->images ? 100.0 * c->correct / c->images : NAN;
     h->val_loss = val.loss;
     h->val_acc = val.acc;
-    h->train_images_per_s = c->train_seconds > 0 ? c->images / c->train_seconds : 0;
+    h->train_images_per_s =
+        c->train_seconds > 0 ? c->images / c->train_seconds : 0;
     h->seconds = c->train_seconds + (omp_get_wtime() - t0);
     /* skip-batch tolerates a bad batch, not a broken model */
     if (!isfinite(h->train_loss) || !isfinite(h->val_loss))
-        return nn_errf(err, "training diverged in epoch %d: %s loss is not "
+        return nn_errf(err,
+                       "training diverged in epoch %d: %s loss is not "
                        "finite (%ld of %d images trained; try a smaller --lr)",
                        epoch, isfinite(h->train_loss) ? "validation" : "train",
                        c->images, t->data.train.n);
@@ -240,16 +256,19 @@ int nn_trainer_finish(nn_trainer *t, double *test_loss, double *test_acc,
                       nn_err *err) {
     if (t->epochs_done == 0 || !t->cfg.out_dir[0])
         return nn_errf(err, "nothing to finish: %s",
-                       t->cfg.out_dir[0] ? "no epoch has run" : "no run folder");
+                       t->cfg.out_dir[0] ? "no epoch has run"
+                                         : "no run folder");
     nn_eval_result result, *test = &result;
     if (nn_evaluate(&t->runner, &t->batch, &t->data.test, t->cfg.loss, test,
                     err))
         return -1;
     *test_loss = test->loss, *test_acc = test->acc;
-    nn_summary s = {&t->cfg, &t->model, &t->sys,
-                    nn_parallel_name(t->runner.kind), t->data.train.n,
-                    t->data.val.n, t->data.test.n, t->history, t->epochs_done,
-                    test, t->elapsed};
+    nn_summary s = {&t->cfg,         &t->model,
+                    &t->sys,         nn_parallel_name(t->runner.kind),
+                    t->data.train.n, t->data.val.n,
+                    t->data.test.n,  t->history,
+                    t->epochs_done,  test,
+                    t->elapsed};
     if (nn_write_confusion_csv(t->cfg.out_dir, test->confusion, err) ||
         nn_write_summary_json(t->cfg.out_dir, &s, err))
         return -1;
@@ -257,10 +276,14 @@ int nn_trainer_finish(nn_trainer *t, double *test_loss, double *test_acc,
 }
 
 const nn_model *nn_trainer_model(const nn_trainer *t) { return &t->model; }
-const nn_train_config *nn_trainer_config(const nn_trainer *t) { return &t->cfg; }
+const nn_train_config *nn_trainer_config(const nn_trainer *t) {
+    return &t->cfg;
+}
 const nn_fashion *nn_trainer_data(const nn_trainer *t) { return &t->data; }
 int nn_trainer_epochs_done(const nn_trainer *t) { return t->epochs_done; }
-const nn_epoch_metrics *nn_trainer_history(const nn_trainer *t) { return t->history; }
+const nn_epoch_metrics *nn_trainer_history(const nn_trainer *t) {
+    return t->history;
+}
 const char *nn_trainer_parallel(const nn_trainer *t) {
     return nn_parallel_name(t->runner.kind);
 }

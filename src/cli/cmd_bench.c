@@ -30,14 +30,17 @@ static const char bench_help[] =
     "  -h, --help        this help\n";
 
 /* Splits a comma list into ints in [min, max]; returns the count or -1. */
-static int parse_int_list(const char *flag, const char *text, int *out,
-                          int cap, long min, long max) {
+static int parse_int_list(const char *flag, const char *text, int *out, int cap,
+                          long min, long max) {
     char buf[256], *save = NULL;
     snprintf(buf, sizeof buf, "%s", text);
     int n = 0;
     for (char *tok = strtok_r(buf, ",", &save); tok;
          tok = strtok_r(NULL, ",", &save)) {
-        if (n == cap) return cli_usage_error("bench", "%s: at most %d values", flag, cap), -1;
+        if (n == cap) {
+            cli_usage_error("bench", "%s: at most %d values", flag, cap);
+            return -1;
+        }
         if (cli_parse_int("bench", flag, tok, min, max, &out[n])) return -1;
         n++;
     }
@@ -74,10 +77,16 @@ int cmd_bench(int argc, char **argv) {
         {0, 0, 0, 0}};
     static const char *const models[] = {"mlp", "cnn"};
     static const char *const parallels[] = {"intra", "batch"};
-    bench_plan plan = {.n_models = 2, .models = {0, 1}, .n_batches = 2,
-                       .batches = {64, 256}, .n_parallel = 2,
-                       .parallel = {0, 1}, .reps = 7, .seconds = 0.5f,
-                       .epoch = 1, .out = "benchmarks/results"};
+    bench_plan plan = {.n_models = 2,
+                       .models = {0, 1},
+                       .n_batches = 2,
+                       .batches = {64, 256},
+                       .n_parallel = 2,
+                       .parallel = {0, 1},
+                       .reps = 7,
+                       .seconds = 0.5f,
+                       .epoch = 1,
+                       .out = "benchmarks/results"};
     plan.n_threads = 0;
     for (int t = 1; t <= omp_get_num_procs() && t <= BENCH_MAX_LIST; t++)
         plan.threads[plan.n_threads++] = t;
@@ -87,12 +96,33 @@ int cmd_bench(int argc, char **argv) {
         int bad = 0;
         switch (opt) {
         case 'h': return fputs(bench_help, stdout), 0;
-        case 'm': bad = (plan.n_models = parse_name_list("--models", optarg, models, 2, plan.models)) < 0; break;
-        case 'p': bad = (plan.n_parallel = parse_name_list("--parallel", optarg, parallels, 2, plan.parallel)) < 0; break;
-        case 'b': bad = (plan.n_batches = parse_int_list("--batch", optarg, plan.batches, BENCH_MAX_LIST, 1, 4096)) < 0; break;
-        case 't': bad = (plan.n_threads = parse_int_list("--threads", optarg, plan.threads, BENCH_MAX_LIST, 1, 1024)) < 0; break;
-        case 'r': bad = cli_parse_int("bench", "--reps", optarg, 1, 1000, &plan.reps) != 0; break;
-        case 's': bad = cli_parse_float("bench", "--seconds", optarg, &plan.seconds) != 0 || plan.seconds <= 0; break;
+        case 'm':
+            bad = (plan.n_models = parse_name_list("--models", optarg, models,
+                                                   2, plan.models)) < 0;
+            break;
+        case 'p':
+            bad = (plan.n_parallel = parse_name_list(
+                       "--parallel", optarg, parallels, 2, plan.parallel)) < 0;
+            break;
+        case 'b':
+            bad = (plan.n_batches =
+                       parse_int_list("--batch", optarg, plan.batches,
+                                      BENCH_MAX_LIST, 1, 4096)) < 0;
+            break;
+        case 't':
+            bad = (plan.n_threads =
+                       parse_int_list("--threads", optarg, plan.threads,
+                                      BENCH_MAX_LIST, 1, 1024)) < 0;
+            break;
+        case 'r':
+            bad = cli_parse_int("bench", "--reps", optarg, 1, 1000,
+                                &plan.reps) != 0;
+            break;
+        case 's':
+            bad = cli_parse_float("bench", "--seconds", optarg, &plan.seconds);
+            if (!bad && plan.seconds <= 0)
+                bad = cli_usage_error("bench", "--seconds must be positive");
+            break;
         case 'o': plan.out = optarg; break;
         case 'E': plan.epoch = 0; break;
         case 'd': snprintf(plan.data, sizeof plan.data, "%s", optarg); break;
@@ -101,6 +131,7 @@ int cmd_bench(int argc, char **argv) {
         if (bad) return CLI_EXIT_USAGE;
     }
     if (optind < argc)
-        return cli_usage_error("bench", "unexpected argument '%s'", argv[optind]);
+        return cli_usage_error("bench", "unexpected argument '%s'",
+                               argv[optind]);
     return bench_run_plan(&plan);
 }

@@ -23,7 +23,8 @@ int cli_usage_error(const char *cmd, const char *fmt, ...) {
 
 int cli_bad_option(const char *cmd, int opt, char **argv) {
     const char *arg = argv[optind - 1];
-    if (opt == ':') return cli_usage_error(cmd, "option '%s' needs a value", arg);
+    if (opt == ':')
+        return cli_usage_error(cmd, "option '%s' needs a value", arg);
     return cli_usage_error(cmd, "unknown option '%s'", arg);
 }
 
@@ -32,8 +33,8 @@ int cli_fail(const char *cmd, const char *msg) {
     return CLI_EXIT_FAIL;
 }
 
-int cli_parse_int(const char *cmd, const char *flag, const char *text,
-                  long min, long max, int *out) {
+int cli_parse_int(const char *cmd, const char *flag, const char *text, long min,
+                  long max, int *out) {
     char *end;
     errno = 0;
     long v = strtol(text, &end, 10);
@@ -91,13 +92,13 @@ int cli_parse_choice(const char *cmd, const char *flag, const char *text,
     return -1;
 }
 
-/* Sets *field from a choice among names; -1 on a bad value. */
+/* Sets *field from a choice among names; non-zero on a bad value. */
 static int choose(const char *cmd, const char *flag, const char *arg,
                   const char *const *names, int n, int *field) {
     int i = cli_parse_choice(cmd, flag, arg, names, n);
     if (i < 0) return -1;
     *field = i;
-    return 1;
+    return 0;
 }
 
 int cli_train_option(const char *cmd, int opt, const char *arg,
@@ -107,39 +108,42 @@ int cli_train_option(const char *cmd, int opt, const char *arg,
     static const char *const backends[] = {"onednn", "ref"};
     static const char *const parallels[] = {"intra", "batch", "auto"};
     static const char *const nan_policies[] = {"stop", "skip-batch"};
-    int v, rc;
+    int v = 0, bad;
+    /* one option a line reads best as a table */
+    // clang-format off
     switch (opt) {
-    case 'e': return cli_parse_int(cmd, "--epochs", arg, 1, 100000, &c->epochs) ? -1 : 1;
-    case 'b': return cli_parse_int(cmd, "--batch-size", arg, 1, 1 << 20, &c->batch_size) ? -1 : 1;
-    case 't': return cli_parse_int(cmd, "--threads", arg, 1, 1024, &c->threads) ? -1 : 1;
-    case 'n': return cli_parse_int(cmd, "--limit", arg, 1, 1 << 30, &c->limit) ? -1 : 1;
-    case 'S': return cli_parse_int(cmd, "--save-every", arg, 0, 100000, &c->save_every) ? -1 : 1;
-    case 's': return cli_parse_u64(cmd, "--seed", arg, &c->seed) ? -1 : 1;
-    case 'M': return cli_parse_float(cmd, "--momentum", arg, &c->momentum) ? -1 : 1;
+    case 'e': bad = cli_parse_int(cmd, "--epochs", arg, 1, 100000, &c->epochs); break;
+    case 'b': bad = cli_parse_int(cmd, "--batch-size", arg, 1, 1 << 20, &c->batch_size); break;
+    case 't': bad = cli_parse_int(cmd, "--threads", arg, 1, 1024, &c->threads); break;
+    case 'n': bad = cli_parse_int(cmd, "--limit", arg, 1, 1 << 30, &c->limit); break;
+    case 'S': bad = cli_parse_int(cmd, "--save-every", arg, 0, 100000, &c->save_every); break;
+    case 's': bad = cli_parse_u64(cmd, "--seed", arg, &c->seed); break;
+    case 'M': bad = cli_parse_float(cmd, "--momentum", arg, &c->momentum); break;
     case 'l':
-        if (cli_parse_float(cmd, "--lr", arg, &c->lr)) return -1;
-        if (c->lr <= 0) {
-            cli_usage_error(cmd, "--lr: %s must be positive", arg);
-            return -1;
-        }
-        return 1;
+        bad = cli_parse_float(cmd, "--lr", arg, &c->lr);
+        if (!bad && c->lr <= 0)
+            bad = cli_usage_error(cmd, "--lr: %s must be positive", arg);
+        break;
     case 'd':
+        bad = 0;
         snprintf(c->data_dir, sizeof c->data_dir, "%s", arg);
-        return 1;
-    case 'L': rc = choose(cmd, "--loss", arg, losses, 2, &v); if (rc > 0) c->loss = v; return rc;
-    case 'O': rc = choose(cmd, "--optimizer", arg, optims, 2, &v); if (rc > 0) c->optim = v; return rc;
-    case 'B': rc = choose(cmd, "--backend", arg, backends, 2, &v); if (rc > 0) c->backend = v; return rc;
-    case 'P': rc = choose(cmd, "--parallel", arg, parallels, 3, &v); if (rc > 0) c->parallel = v; return rc;
-    case 'N': rc = choose(cmd, "--nan-policy", arg, nan_policies, 2, &v); if (rc > 0) c->nan_policy = v; return rc;
+        break;
+    case 'L': bad = choose(cmd, "--loss", arg, losses, 2, &v); c->loss = v; break;
+    case 'O': bad = choose(cmd, "--optimizer", arg, optims, 2, &v); c->optim = v; break;
+    case 'B': bad = choose(cmd, "--backend", arg, backends, 2, &v); c->backend = v; break;
+    case 'P': bad = choose(cmd, "--parallel", arg, parallels, 3, &v); c->parallel = v; break;
+    case 'N': bad = choose(cmd, "--nan-policy", arg, nan_policies, 2, &v); c->nan_policy = v; break;
+    default: return 0;
     }
-    return 0;
+    // clang-format on
+    return bad ? -1 : 1;
 }
 
 int cli_resolve_data(const char *cmd, nn_train_config *cfg) {
     nn_err err;
     char dir[sizeof cfg->data_dir];
-    if (nn_data_find_dir(dir, sizeof dir, cfg->data_dir[0] ? cfg->data_dir : NULL,
-                         &err))
+    if (nn_data_find_dir(dir, sizeof dir,
+                         cfg->data_dir[0] ? cfg->data_dir : NULL, &err))
         return cli_fail(cmd, err.msg);
     snprintf(cfg->data_dir, sizeof cfg->data_dir, "%s", dir);
     return 0;
