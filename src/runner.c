@@ -5,20 +5,17 @@
 #include <stdlib.h>
 #include <string.h>
 
-nn_parallel_kind nn_parallel_choose(const nn_model *m, nn_backend_kind backend,
-                                    int batch, int threads) {
-    (void)m, (void)batch;
-    /* The reference kernels parallelise inside each op themselves. */
-    if (backend == NN_BACKEND_REF || threads == 1) return NN_PARALLEL_INTRA;
-    return NN_PARALLEL_INTRA;
-}
-
 int nn_runner_init(nn_runner *r, nn_backend_kind backend,
                    nn_parallel_kind kind, nn_model *m, int batch, int threads,
                    nn_err *err) {
     memset(r, 0, sizeof *r);
-    if (kind == NN_PARALLEL_AUTO)
-        kind = nn_parallel_choose(m, backend, batch, threads);
+    /* `auto` is intra-op: on the 2-core development machine (AVX2, nntrain
+     * bench) intra beat batch-split for both models at batch 64 and 256
+     * (MLP 86.6k vs 50.0k images/s at batch 64, CNN 2,643 vs 2,371):
+     * oneDNN already splits these batches well, and batch-split pays for a
+     * gradient copy per thread and their reduction. benchmarks/README.md
+     * has the table to revisit on more cores. */
+    if (kind == NN_PARALLEL_AUTO) kind = NN_PARALLEL_INTRA;
     r->kind = kind, r->batch = batch, r->m = m;
     r->slices = kind == NN_PARALLEL_BATCH ? threads : 1;
     if (r->slices > batch) r->slices = batch;

@@ -23,15 +23,11 @@ typedef struct {
     float *slice_grads; /* batch: (slices, n_params), slice 0 unused */
 } nn_runner;
 
-/* kind AUTO resolves through nn_parallel_choose. threads > 0. */
+/* kind AUTO resolves to INTRA (measured: see runner.c). threads > 0. */
 int nn_runner_init(nn_runner *r, nn_backend_kind backend,
                    nn_parallel_kind kind, nn_model *m, int batch, int threads,
                    nn_err *err);
 void nn_runner_free(nn_runner *r);
-
-/* The strategy `auto` picks for a model and batch size (see runner.c). */
-nn_parallel_kind nn_parallel_choose(const nn_model *m, nn_backend_kind backend,
-                                    int batch, int threads);
 
 int nn_runner_sync_params(nn_runner *r, nn_err *err);
 /* src (batch, C, H, W) -> logits (batch, classes) */

@@ -150,11 +150,10 @@ static int train_step(nn_trainer *t, int epoch, int index, nn_err *err) {
         int saved = t->cfg.out_dir[0] && access(path, R_OK) == 0;
         return nn_errf(err,
                        "non-finite %s at epoch %d, batch %d: training "
-                       "stopped (%s%s; try a smaller --lr)",
+                       "stopped (%s%s%s; try a smaller --lr)",
                        isfinite(loss) ? "gradient" : "loss", epoch, index + 1,
-                       saved ? "the last checkpoint is intact: "
-                             : "no checkpoint was written yet",
-                       saved ? path : "");
+                       saved ? "the last checkpoint in " : "nothing saved yet",
+                       saved ? t->cfg.out_dir : "", saved ? " is intact" : "");
     }
     nn_optimizer_step(&t->opt, t->model.params, t->model.grads);
     if (nn_runner_sync_params(&t->runner, err)) return -1;
@@ -224,9 +223,10 @@ static int end_epoch(nn_trainer *t, int epoch, nn_progress_fn progress,
     if (!isfinite(h->train_loss) || !isfinite(h->val_loss))
         return nn_errf(err,
                        "training diverged in epoch %d: %s loss is not "
-                       "finite (%ld of %d images trained; try a smaller --lr)",
+                       "finite (%ld of %d images skipped by --nan-policy "
+                       "skip-batch; try a smaller --lr)",
                        epoch, isfinite(h->train_loss) ? "validation" : "train",
-                       c->images, t->data.train.n);
+                       t->data.train.n - c->images, t->data.train.n);
     t->elapsed += h->seconds;
     t->epochs_done = epoch;
     int order_kept = c->n_order;
