@@ -52,7 +52,9 @@ static void draw_bar(const nn_progress *p, progress_state *s) {
     bar[width] = '\0';
     double rate = p->batch ? p->elapsed / p->batch : 0;
     double eta = rate * (p->batches - p->batch);
-    double total = eta + s->epoch_avg * (p->epochs - p->epoch);
+    /* before the first epoch ends, project it from its batches so far */
+    double per_epoch = s->epochs_seen ? s->epoch_avg : rate * p->batches;
+    double total = eta + per_epoch * (p->epochs - p->epoch);
     fprintf(stderr, "\r\033[Kepoch %d/%d [%s] %d/%d loss %.5f acc %.2f%% "
             "ETA %.0fs (run %.0fs)", p->epoch, p->epochs, bar, p->batch,
             p->batches, p->loss, p->acc, eta, total);
