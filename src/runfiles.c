@@ -1,6 +1,7 @@
 /* runfiles.c: metrics.csv, confusion_test.csv and summary.json. */
 #include "runfiles.h"
 
+#include <math.h>
 #include <stdio.h>
 
 #include "nn_atomic_file.h"
@@ -122,9 +123,10 @@ static void write_summary(json_out *j, const nn_summary *s) {
     jnum(j, "mean_val_acc", mean_val);
     jnum(j, "test_loss", s->test->loss);
     jnum(j, "test_acc", s->test->acc);
-    jnum(j, "total_seconds", s->total_seconds);
-    jnum(j, "mean_epoch_seconds", epoch_sum / s->epochs);
-    jnum(j, "train_images_per_s", ips_sum / s->epochs);
+    /* times to the millisecond, rates to the image: more digits are noise */
+    jnum(j, "total_seconds", round(s->total_seconds * 1e3) / 1e3);
+    jnum(j, "mean_epoch_seconds", round(epoch_sum / s->epochs * 1e3) / 1e3);
+    jnum(j, "train_images_per_s", round(ips_sum / s->epochs));
     fprintf(j->f, "\n}\n");
 }
 
