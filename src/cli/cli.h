@@ -84,5 +84,7 @@ void cli_print_banner(const nn_train_config *cfg, const nn_model *m,
 /* Trains to the end with progress output; Ctrl-C stops after the current
  * batch with a checkpoint. Returns an exit code. */
 int cli_run_training(const char *cmd, nn_trainer *t);
+/* A new run of cfg: build, banner, train to the end. Returns an exit code. */
+int cli_train_new(const char *cmd, const nn_train_config *cfg);
 
 #endif

@@ -26,15 +26,7 @@ static int train_model(const char *model, const nn_train_config *base,
     nn_train_config cfg = *base;
     snprintf(cfg.model, sizeof cfg.model, "%s", model);
     snprintf(cfg.out_dir, sizeof cfg.out_dir, "%s/%s", out_dir, model);
-    nn_err err;
-    nn_trainer *t;
-    if (nn_trainer_create(&t, &cfg, &err))
-        return cli_fail("experiment", err.msg);
-    cli_print_banner(&cfg, nn_trainer_model(t), nn_trainer_data(t),
-                     nn_trainer_parallel(t));
-    int rc = cli_run_training("experiment", t);
-    nn_trainer_free(t);
-    return rc;
+    return cli_train_new("experiment", &cfg);
 }
 
 int cmd_experiment(int argc, char **argv) {

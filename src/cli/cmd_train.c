@@ -83,12 +83,5 @@ int cmd_train(int argc, char **argv) {
     if (!cfg.out_dir[0])
         snprintf(cfg.out_dir, sizeof cfg.out_dir, "runs/%s", cfg.model);
     if ((rc = cli_resolve_data("train", &cfg))) return rc;
-    nn_err err;
-    nn_trainer *t;
-    if (nn_trainer_create(&t, &cfg, &err)) return cli_fail("train", err.msg);
-    cli_print_banner(&cfg, nn_trainer_model(t), nn_trainer_data(t),
-                     nn_trainer_parallel(t));
-    rc = cli_run_training("train", t);
-    nn_trainer_free(t);
-    return rc;
+    return cli_train_new("train", &cfg);
 }

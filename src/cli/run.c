@@ -110,3 +110,14 @@ int cli_run_training(const char *cmd, nn_trainer *t) {
            c->out_dir);
     return 0;
 }
+
+int cli_train_new(const char *cmd, const nn_train_config *cfg) {
+    nn_err err;
+    nn_trainer *t;
+    if (nn_trainer_create(&t, cfg, &err)) return cli_fail(cmd, err.msg);
+    cli_print_banner(cfg, nn_trainer_model(t), nn_trainer_data(t),
+                     nn_trainer_parallel(t));
+    int rc = cli_run_training(cmd, t);
+    nn_trainer_free(t);
+    return rc;
+}
