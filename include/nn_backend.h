@@ -39,13 +39,12 @@ int nn_exec_forward(nn_exec *e, const float *src, float *logits, nn_err *err);
  * last forward: OVERWRITES grads with dL/dparams. */
 int nn_exec_backward(nn_exec *e, const float *diff_logits, nn_err *err);
 
-int nn_exec_batch(const nn_exec *e);
-
 /* Per-layer timing: while enabled (which resets the counts), every oneDNN
  * step's time goes to its layer. Fills fwd[i] and bwd[i] (seconds, n_layers
  * entries) and returns 0, or returns -1 for a backend that cannot. */
 void nn_exec_profile(nn_exec *e, int enable);
 int nn_exec_layer_seconds(const nn_exec *e, double *fwd, double *bwd);
+
 const char *nn_backend_name(nn_backend_kind kind);
 
 #endif

@@ -9,7 +9,6 @@
 
 struct nn_exec {
     nn_backend_kind kind;
-    int batch;
     union {
         dnnl_exec *dnnl;
         ref_exec *ref;
@@ -30,7 +29,7 @@ int nn_exec_create(nn_exec **out, nn_backend_kind kind, const nn_model *m,
     if (batch <= 0) return nn_errf(err, "batch size %d must be positive", batch);
     nn_exec *e = calloc(1, sizeof *e);
     if (!e) return nn_errf(err, "executor: out of memory");
-    e->kind = kind, e->batch = batch;
+    e->kind = kind;
     /* oneDNN fixes a primitive's thread count when it is created. */
     int threads = omp_get_max_threads();
     if (single_thread) omp_set_num_threads(1);
@@ -87,7 +86,6 @@ int nn_exec_backward(nn_exec *e, const float *diff_logits, nn_err *err) {
     return 0;
 }
 
-int nn_exec_batch(const nn_exec *e) { return e->batch; }
 
 void nn_exec_profile(nn_exec *e, int enable) {
     if (e->kind == NN_BACKEND_ONEDNN) dnnl_exec_profile(e->impl.dnnl, enable);

@@ -47,17 +47,6 @@ static int test_passed, test_failed;
         }                                                                    \
     } while (0)
 
-/* Largest elementwise |a - b| / max(1, |b|) over n floats. */
-static inline double test_max_rel_diff(const float *a, const float *b,
-                                       size_t n) {
-    double worst = 0;
-    for (size_t i = 0; i < n; i++) {
-        double d = fabs((double)a[i] - b[i]) / fmax(1.0, fabs((double)b[i]));
-        if (d > worst || d != d) worst = d;
-    }
-    return worst;
-}
-
 static inline int test_summary(void) {
     printf("%d passed, %d failed\n", test_passed, test_failed);
     return test_failed ? 1 : 0;
