@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "nn_atomic_file.h"
 #include "report_private.h"
 
 /* The -e argument of one gnuplot call: name='value'; name=number; ... */
@@ -192,10 +193,10 @@ int nn_report_figures(const nn_report_opts *opts, nn_err *err) {
     nn_run *runs;
     if (gnuplot_find(ctx.program, sizeof ctx.program, err) < 0) return -1;
     ctx.plots_dir = gnuplot_plots_dir();
-    if (report_mkdir(opts->out_dir, err) < 0 ||
+    if (nn_mkdirs(opts->out_dir, err) < 0 ||
         path_join(ctx.figures_dir, sizeof ctx.figures_dir, opts->out_dir,
                   "figures", err) < 0 ||
-        report_mkdir(ctx.figures_dir, err) < 0)
+        nn_mkdirs(ctx.figures_dir, err) < 0)
         return -1;
     /* a bench-only call (nntrain bench) has no runs to plot */
     runs = NULL;

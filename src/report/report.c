@@ -1,21 +1,8 @@
 /* report.c: writing REPORT.md atomically (REPORT.md.tmp, fsync, rename) from the run folders. */
-#include <errno.h>
 #include <stdio.h>
-#include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
+#include "nn_atomic_file.h"
 #include "report_private.h"
-
-int report_mkdir(const char *path, nn_err *err) {
-    struct stat st;
-    if (mkdir(path, 0777) == 0) return 0;
-    if (errno == EEXIST && stat(path, &st) == 0 && S_ISDIR(st.st_mode))
-        return 0;
-    return nn_errf(err, "%s: cannot create the folder: %s", path,
-                   errno == EEXIST ? "a file of that name exists"
-                                   : strerror(errno));
-}
 
 static void write_intro(FILE *f, const nn_run *runs, int n_runs,
                         const nn_report_opts *opts) {
@@ -56,49 +43,26 @@ static void write_report(FILE *f, const nn_run *runs, int n_runs,
     write_footer(f, runs, opts->wall_seconds);
 }
 
-/* Writes the report to tmp, flushed and synced to disk, then renames it to
- * final so that a reader never sees half a report. */
-static int write_atomically(const char *tmp, const char *final,
-                            const nn_run *runs, int n_runs,
-                            const nn_bench *bench, const nn_report_opts *opts,
-                            nn_err *err) {
-    FILE *f = fopen(tmp, "w");
-    if (!f) return nn_errf(err, "%s: cannot create: %s", tmp, strerror(errno));
-    write_report(f, runs, n_runs, bench, opts);
-    int failed = ferror(f) || fflush(f) != 0 || fsync(fileno(f)) != 0;
-    int saved = errno;
-    if (fclose(f) != 0 && !failed) {
-        failed = 1;
-        saved = errno;
-    }
-    if (failed) {
-        remove(tmp);
-        return nn_errf(err, "%s: write failed: %s", tmp, strerror(saved));
-    }
-    if (rename(tmp, final) != 0) {
-        saved = errno;
-        remove(tmp);
-        return nn_errf(err, "%s: cannot rename to %s: %s", tmp, final,
-                       strerror(saved));
-    }
-    return 0;
-}
-
 int nn_report_write(const nn_report_opts *opts, nn_err *err) {
-    char final[REPORT_PATH_MAX], tmp[REPORT_PATH_MAX];
+    char final[REPORT_PATH_MAX];
     nn_run *runs;
     nn_bench bench;
-    if (report_mkdir(opts->out_dir, err) < 0 ||
-        path_join(final, sizeof final, opts->out_dir, "REPORT.md", err) < 0 ||
-        path_join(tmp, sizeof tmp, opts->out_dir, "REPORT.md.tmp", err) < 0)
+    if (nn_mkdirs(opts->out_dir, err) < 0 ||
+        path_join(final, sizeof final, opts->out_dir, "REPORT.md", err) < 0)
         return -1;
     if (report_load_runs(&runs, opts, err) < 0) return -1;
     if (opts->bench_csv && nn_bench_load(&bench, opts->bench_csv, err) < 0) {
         report_free_runs(runs, opts->n_runs);
         return -1;
     }
-    int rc = write_atomically(tmp, final, runs, opts->n_runs,
-                              opts->bench_csv ? &bench : NULL, opts, err);
+    /* REPORT.md.tmp, fsync, rename: a reader never sees half a report */
+    nn_atomic_file a;
+    int rc = nn_atomic_open(&a, final, err);
+    if (rc == 0) {
+        write_report(a.f, runs, opts->n_runs, opts->bench_csv ? &bench : NULL,
+                     opts);
+        rc = nn_atomic_commit(&a, err);
+    }
     if (opts->bench_csv) nn_bench_free(&bench);
     report_free_runs(runs, opts->n_runs);
     return rc;

@@ -66,10 +66,6 @@ const char *gnuplot_plots_dir(void);
 int gnuplot_run(const char *program, const char *script, const char *params,
                 nn_err *err);
 
-/* ---- report.c */
-/* Creates folder path unless it exists already. */
-int report_mkdir(const char *path, nn_err *err);
-
 /* ---- report_tables.c and report_sections.c: the parts of REPORT.md.
  * Each writes with fprintf; the caller checks ferror once at the end. */
 void report_write_config(FILE *f, const nn_run *runs, int n_runs);
