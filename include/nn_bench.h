@@ -10,17 +10,6 @@
 #include "nn_model.h"
 #include "nn_train.h"
 
-typedef enum {
-    NN_PHASE_BATCHING,  /* gathering shuffled images into the batch */
-    NN_PHASE_FORWARD,
-    NN_PHASE_LOSS,      /* softmax + loss + its gradient */
-    NN_PHASE_BACKWARD,  /* including the batch-split gradient reduction */
-    NN_PHASE_OPTIMIZER, /* Adam and the weight reorders that follow it */
-    NN_PHASES
-} nn_phase;
-
-extern const char *const nn_phase_names[NN_PHASES];
-
 typedef struct {
     const char *model;         /* "mlp" | "cnn" */
     int batch, threads;

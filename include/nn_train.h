@@ -66,6 +66,18 @@ typedef struct {
 
 typedef void (*nn_progress_fn)(const nn_progress *p, void *ctx);
 
+/* The phases of a training step, as timed by the benchmark. */
+typedef enum {
+    NN_PHASE_BATCHING,  /* gathering shuffled images into the batch */
+    NN_PHASE_FORWARD,
+    NN_PHASE_LOSS,      /* softmax + loss + its gradient */
+    NN_PHASE_BACKWARD,  /* including the batch-split gradient reduction */
+    NN_PHASE_OPTIMIZER, /* Adam and the weight reorders that follow it */
+    NN_PHASES
+} nn_phase;
+
+extern const char *const nn_phase_names[NN_PHASES];
+
 typedef struct nn_trainer nn_trainer;
 
 /* Loads the data, builds the model, optimizer and executors. */

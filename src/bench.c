@@ -6,15 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "batch.h"
 #include "denormals.h"
-#include "optimizer.h"
-#include "runner.h"
+#include "step.h"
 
 #define BENCH_IMAGES 4096 /* synthetic images cycled through */
-
-const char *const nn_phase_names[NN_PHASES] = {"batching", "forward", "loss",
-                                               "backward", "optimizer"};
 
 typedef struct {
     nn_model model;
@@ -68,25 +63,17 @@ static int state_init(bench_state *s, const nn_bench_config *c, nn_err *err) {
            nn_runner_sync_params(&s->runner, err);
 }
 
-/* One training step, as the trainer runs it, with each phase timed. */
+/* One training step as the trainer runs it (step.c), each phase timed. */
 static int step(bench_state *s, nn_err *err) {
     nn_batch *b = &s->batch;
+    nn_stepper st = {&s->runner, b, &s->opt, &s->model, NN_LOSS_MSE};
     int start = (int)((s->steps * b->capacity) % (BENCH_IMAGES - b->capacity));
+    double loss_sum = 0;
     long correct = 0;
-    double t[NN_PHASES + 1];
-    t[0] = omp_get_wtime();
-    nn_batch_gather(b, &s->data, s->order, start, b->capacity);
-    t[1] = omp_get_wtime();
-    if (nn_runner_forward(&s->runner, b->src, b->logits, err)) return -1;
-    t[2] = omp_get_wtime();
-    nn_batch_loss(b, NN_LOSS_MSE, 1, &correct);
-    t[3] = omp_get_wtime();
-    if (nn_runner_backward(&s->runner, b->diff_logits, err)) return -1;
-    t[4] = omp_get_wtime();
-    nn_optimizer_step(&s->opt, s->model.params, s->model.grads);
-    if (nn_runner_sync_params(&s->runner, err)) return -1;
-    t[5] = omp_get_wtime();
-    for (int p = 0; p < NN_PHASES; p++) s->phase[p] += t[p + 1] - t[p];
+    int rc = nn_step_run(&st, &s->data, s->order, start, b->capacity,
+                         &loss_sum, &correct, s->phase, err);
+    if (rc < 0) return -1;
+    if (rc == 1) return nn_errf(err, "bench: the loss went non-finite");
     s->steps++;
     return 0;
 }

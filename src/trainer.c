@@ -12,6 +12,7 @@
 #include "nn_atomic_file.h"
 #include "nn_sysinfo.h"
 #include "runfiles.h"
+#include "step.h"
 
 /* Independent random streams derived from the one seed. */
 #define STREAM_INIT 0x494e4954ull    /* "INIT": weights */
@@ -119,47 +120,25 @@ static int save_checkpoint(nn_trainer *t, const char *name, nn_err *err) {
     return nn_checkpoint_save(path, &s, err);
 }
 
-/* Whether the step's gradients are finite, from the bias gradients alone:
- * each is a sum of its layer's diff_dst over the batch (and positions), so a
- * NaN or Inf anywhere in a diff_dst reaches it; a weight gradient can only
- * go bad on its own through a non-finite activation (0 * Inf), and that
- * already made the loss non-finite. Checking ~700 numbers instead of all
- * 235k-422k keeps the check out of the step time. */
-static int grads_finite(const nn_model *m) {
-    for (int i = 0; i < m->n_layers; i++) {
-        const nn_layer *l = &m->layers[i];
-        for (size_t j = 0; j < l->n_bias; j++)
-            if (!isfinite(m->grads[l->bias_off + j])) return 0;
-    }
-    return 1;
-}
-
-/* One step on the batch already gathered. Returns 1 when the batch was
- * skipped for a non-finite loss or gradient (nan-policy skip-batch). */
-static int train_step(nn_trainer *t, int epoch, int index, nn_err *err) {
-    nn_batch *b = &t->batch;
-    if (nn_runner_forward(&t->runner, b->src, b->logits, err)) return -1;
-    long correct = 0;
-    double loss = nn_batch_loss(b, t->cfg.loss, 1, &correct);
-    if (nn_runner_backward(&t->runner, b->diff_logits, err)) return -1;
-    if (!isfinite(loss) || !grads_finite(&t->model)) {
-        if (t->cfg.nan_policy == NN_NAN_SKIP_BATCH) return 1;
-        char path[1100];
-        snprintf(path, sizeof path, "%s/%s", t->cfg.out_dir,
-                 NN_CHECKPOINT_FILE);
-        int saved = t->cfg.out_dir[0] && access(path, R_OK) == 0;
-        return nn_errf(err,
-                       "non-finite %s at epoch %d, batch %d: training "
-                       "stopped (%s%s%s; try a smaller --lr)",
-                       isfinite(loss) ? "gradient" : "loss", epoch, index + 1,
-                       saved ? "the last checkpoint in " : "nothing saved yet",
-                       saved ? t->cfg.out_dir : "", saved ? " is intact" : "");
-    }
-    nn_optimizer_step(&t->opt, t->model.params, t->model.grads);
-    if (nn_runner_sync_params(&t->runner, err)) return -1;
-    t->cursor.loss_sum += loss;
-    t->cursor.correct += correct;
-    return 0;
+/* One step on images [start, start + n) of this epoch's order. Returns 1
+ * when the batch was skipped for a non-finite loss or gradient
+ * (nan-policy skip-batch); with policy stop that is an error. */
+static int train_step(nn_trainer *t, int epoch, int index, int start, int n,
+                      nn_err *err) {
+    nn_stepper s = {&t->runner, &t->batch, &t->opt, &t->model, t->cfg.loss};
+    nn_epoch_cursor *c = &t->cursor;
+    int rc = nn_step_run(&s, &t->data.train, c->order, start, n, &c->loss_sum,
+                         &c->correct, NULL, err);
+    if (rc != 1 || t->cfg.nan_policy == NN_NAN_SKIP_BATCH) return rc;
+    char path[1100];
+    snprintf(path, sizeof path, "%s/%s", t->cfg.out_dir, NN_CHECKPOINT_FILE);
+    int saved = t->cfg.out_dir[0] && access(path, R_OK) == 0;
+    return nn_errf(err,
+                   "non-finite loss or gradient at epoch %d, batch %d: "
+                   "training stopped (%s%s%s; try a smaller --lr)",
+                   epoch, index + 1,
+                   saved ? "the last checkpoint in " : "nothing saved yet",
+                   saved ? t->cfg.out_dir : "", saved ? " is intact" : "");
 }
 
 static void report(nn_trainer *t, nn_progress_fn progress, void *ctx, int epoch,
@@ -191,8 +170,7 @@ static int train_batches(nn_trainer *t, int epoch, nn_progress_fn progress,
     while (c->batches_done < batches) {
         int start = c->batches_done * bs;
         int n = train->n - start < bs ? train->n - start : bs;
-        nn_batch_gather(&t->batch, train, c->order, start, n);
-        int rc = train_step(t, epoch, c->batches_done, err);
+        int rc = train_step(t, epoch, c->batches_done, start, n, err);
         if (rc < 0) return -1;
         if (rc == 0) c->images += n;
         c->batches_done++;
@@ -220,19 +198,18 @@ static int end_epoch(nn_trainer *t, int epoch, nn_progress_fn progress,
         c->train_seconds > 0 ? c->images / c->train_seconds : 0;
     h->seconds = c->train_seconds + (omp_get_wtime() - t0);
     /* skip-batch tolerates a bad batch, not a broken model */
+    long skipped = t->data.train.n - c->images;
     if (!isfinite(h->train_loss) || !isfinite(h->val_loss))
         return nn_errf(err,
                        "training diverged in epoch %d: %s loss is not "
-                       "finite (%ld of %d images skipped by --nan-policy "
-                       "skip-batch; try a smaller --lr)",
+                       "finite (%ld of %d images skipped; try a smaller --lr)",
                        epoch, isfinite(h->train_loss) ? "validation" : "train",
-                       t->data.train.n - c->images, t->data.train.n);
+                       skipped, t->data.train.n);
     t->elapsed += h->seconds;
     t->epochs_done = epoch;
-    int order_kept = c->n_order;
-    int *order = c->order;
-    memset(c, 0, sizeof *c);
-    c->order = order, c->n_order = order_kept;
+    /* the next epoch starts from zero; its order is drawn then */
+    c->batches_done = 0, c->loss_sum = 0, c->correct = 0, c->images = 0;
+    c->train_seconds = 0;
     report(t, progress, ctx, epoch, 0, t0, h);
     if (!t->cfg.out_dir[0]) return 0; /* no run folder: nothing to write */
     if (nn_write_metrics_csv(t->cfg.out_dir, t->history, t->epochs_done, err))
