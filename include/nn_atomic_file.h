@@ -7,11 +7,12 @@
 #include <stdio.h>
 
 #include "nn_error.h"
+#include "nn_path.h"
 
 typedef struct {
     FILE *f;
-    char path[1100];
-    char tmp[1110];
+    char path[NN_PATH_MAX];
+    char tmp[NN_PATH_MAX + 8];
 } nn_atomic_file;
 
 int nn_atomic_open(nn_atomic_file *a, const char *path, nn_err *err);

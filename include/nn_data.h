@@ -50,10 +50,11 @@ int nn_dataset_load(nn_dataset *ds, const char *images_path,
                     const char *labels_path, nn_err *err);
 void nn_dataset_free(nn_dataset *ds);
 
-/* Finds the folder holding the four files: flag_dir if not NULL (then only
- * that), else $NNTRAIN_DATA, ./data/fashion-mnist,
- * /usr/share/datasets/fashion-mnist. If none has them the error says where it
- * looked and how to get them (apt-get install dataset-fashion-mnist). */
+/* Finds the folder holding the four files and writes its absolute path to
+ * dir: flag_dir if not NULL, else $NNTRAIN_DATA if set (a folder the user
+ * named is used or refused with the reason, never skipped), else
+ * ./data/fashion-mnist, then /usr/share/datasets/fashion-mnist. If none has
+ * them the error says where it looked and how to get them. */
 int nn_data_find_dir(char *dir, size_t cap, const char *flag_dir, nn_err *err);
 
 /* Loads all four files from dir. The 60,000 training images are split by a

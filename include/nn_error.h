@@ -5,7 +5,7 @@
 /* Library code never prints or exits: a failing call fills an nn_err and
  * returns -1; the CLI prints err.msg as one line and exits non-zero. */
 typedef struct {
-    char msg[512];
+    char msg[4608]; /* room for a path of NN_PATH_MAX bytes and the why */
 } nn_err;
 
 /* Formats the message into err (if err is not NULL) and returns -1, so that

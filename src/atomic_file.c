@@ -10,9 +10,7 @@
 
 int nn_atomic_open(nn_atomic_file *a, const char *path, nn_err *err) {
     memset(a, 0, sizeof *a);
-    if (strlen(path) >= sizeof a->path)
-        return nn_errf(err, "%s: path too long", path);
-    snprintf(a->path, sizeof a->path, "%s", path);
+    if (nn_path_copy(a->path, sizeof a->path, path, err)) return -1;
     snprintf(a->tmp, sizeof a->tmp, "%s.tmp", path);
     a->f = fopen(a->tmp, "wb");
     if (!a->f)
@@ -21,8 +19,8 @@ int nn_atomic_open(nn_atomic_file *a, const char *path, nn_err *err) {
 }
 
 static void fsync_dir_of(const char *path) {
-    char dir[1100];
-    snprintf(dir, sizeof dir, "%s", path);
+    char dir[NN_PATH_MAX];
+    snprintf(dir, sizeof dir, "%s", path); /* fits: path came through a->path */
     int fd = open(dirname(dir), O_RDONLY);
     if (fd >= 0) {
         fsync(fd); /* best effort: some filesystems refuse it on folders */
@@ -56,9 +54,8 @@ void nn_atomic_abort(nn_atomic_file *a) {
 }
 
 int nn_check_dir_creatable(const char *path, nn_err *err) {
-    char buf[1100];
-    if (strlen(path) >= sizeof buf) return nn_errf(err, "%s: path too long", path);
-    snprintf(buf, sizeof buf, "%s", path);
+    char buf[NN_PATH_MAX];
+    if (nn_path_copy(buf, sizeof buf, path, err)) return -1;
     struct stat st;
     /* climb to the nearest part of the path that exists */
     while (stat(buf, &st) != 0) {
@@ -83,9 +80,8 @@ int nn_check_dir_creatable(const char *path, nn_err *err) {
 }
 
 int nn_mkdirs(const char *path, nn_err *err) {
-    char buf[1100];
-    if (strlen(path) >= sizeof buf) return nn_errf(err, "%s: path too long", path);
-    snprintf(buf, sizeof buf, "%s", path);
+    char buf[NN_PATH_MAX];
+    if (nn_path_copy(buf, sizeof buf, path, err)) return -1;
     for (char *p = buf + 1;; p++) {
         char c = *p;
         if (c != '/' && c != '\0') continue;

@@ -6,13 +6,20 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <zlib.h>
+
+#include "nn_path.h"
 
 #define IDX_DTYPE_UBYTE 0x08
 #define IDX_MAX_COUNT 10000000u /* images or labels in one file */
 #define IDX_MAX_SIDE 4096u      /* rows or columns of one image */
 #define IDX_CHUNK (1u << 20)    /* bytes per gzread, and the first buffer */
 #define IDX_GZ_BUFFER (1u << 17)
+#define IDX_MAX_PAYLOAD (1ull << 30) /* bytes after the header: 1 GiB */
+/* deflate cannot expand data more than about 1032:1, so a gzip file of S
+ * bytes holds at most this many times S */
+#define GZ_MAX_RATIO 1032ull
 
 static uint32_t be32(const uint8_t *b) {
     return (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 |
@@ -25,9 +32,10 @@ static const char *rank_noun(int rank) { return rank == 3 ? "image" : "label"; }
 static int gz_check(gzFile gz, const char *path, nn_err *err) {
     int code;
     const char *why = gzerror(gz, &code);
-    size_t n = strlen(path);
-    /* zlib prefixes its message with the path: keep it only once. */
-    if (strncmp(why, path, n) == 0 && why[n] == ':') why += n + 2;
+    /* zlib prefixes its message with what it was opened on ("<fd:3>: "
+     * after gzdopen): our message names the file already. */
+    const char *colon = strstr(why, ": ");
+    if (why[0] == '<' && colon) why = colon + 2;
     switch (code) {
     case Z_OK:
         return 0;
@@ -57,26 +65,28 @@ static long gz_read(gzFile gz, uint8_t *buf, size_t len, const char *path,
 }
 
 /* Opens path for gzread; plain files pass through. NULL with err set when
- * it is missing, unreadable, a folder or empty. */
-static gzFile idx_open(const char *path, nn_err *err) {
+ * it is missing, unreadable, not a regular file (a FIFO cannot block us)
+ * or empty. *size gets the file's size in bytes. */
+static gzFile idx_open(const char *path, long long *size, nn_err *err) {
+    int fd = nn_open_regular(path, "a gzipped IDX file", err);
+    if (fd < 0) return NULL;
     struct stat st;
-    if (stat(path, &st) != 0) {
-        nn_errf(err, "%s: cannot open: %s", path, strerror(errno));
+    if (fstat(fd, &st) != 0 || st.st_size == 0) {
+        if (st.st_size == 0)
+            nn_errf(err, "%s: file is empty (expected a gzipped IDX file)",
+                    path);
+        else
+            nn_errf(err, "%s: cannot stat: %s", path, strerror(errno));
+        close(fd);
         return NULL;
     }
-    if (S_ISDIR(st.st_mode)) {
-        nn_errf(err, "%s: is a folder, expected a gzipped IDX file", path);
-        return NULL;
-    }
-    if (st.st_size == 0) {
-        nn_errf(err, "%s: file is empty (expected a gzipped IDX file)", path);
-        return NULL;
-    }
+    *size = (long long)st.st_size;
     errno = 0;
-    gzFile gz = gzopen(path, "rb");
+    gzFile gz = gzdopen(fd, "rb");
     if (!gz) {
         nn_errf(err, "%s: cannot open: %s", path,
                 errno ? strerror(errno) : "out of memory");
+        close(fd);
         return NULL;
     }
     gzbuffer(gz, IDX_GZ_BUFFER);
@@ -145,17 +155,36 @@ static int grow(uint8_t **buf, size_t *cap, size_t total, const char *path,
     return 0;
 }
 
-/* Counts the bytes left before end of data (0 for a well-formed file). */
-static long long idx_count_rest(gzFile gz, const char *path, nn_err *err) {
-    uint8_t scratch[4096];
-    long long rest = 0;
-    long got;
-    do {
-        got = gz_read(gz, scratch, sizeof scratch, path, err);
-        if (got < 0) return -1;
-        rest += got;
-    } while (got == (long)sizeof scratch);
-    return rest;
+/* After the payload: 0 at end of data (zlib has then checked the gzip
+ * trailer), 1 when more bytes follow. Reads at most one byte, so a file
+ * that goes on (a gzip bomb behind a true header) is refused at once. */
+static int idx_more_follows(gzFile gz, const char *path, nn_err *err) {
+    uint8_t one;
+    long got = gz_read(gz, &one, 1, path, err);
+    return got < 0 ? -1 : got > 0;
+}
+
+/* A header whose payload cannot be in the file, or is larger than any
+ * image set nntrain reads, is refused before anything is allocated. */
+static int idx_check_size(gzFile gz, unsigned long long total,
+                          long long file_size, int rank, const char *path,
+                          nn_err *err) {
+    const char *what = rank == 3 ? "pixels" : "labels";
+    unsigned long long header = 4 + 4 * (unsigned long long)rank;
+    unsigned long long room = (unsigned long long)file_size - header;
+    if (total > IDX_MAX_PAYLOAD)
+        return nn_errf(err, "%s: header promises %llu bytes of %s, more "
+                       "than the %llu nntrain reads from one file", path,
+                       total, what, IDX_MAX_PAYLOAD);
+    if (gzdirect(gz) && total > room)
+        return nn_errf(err, "%s: header promises %llu bytes of %s, the "
+                       "file holds %llu after the header", path, total, what,
+                       room);
+    if (!gzdirect(gz) && total > GZ_MAX_RATIO * (unsigned long long)file_size)
+        return nn_errf(err, "%s: header promises %llu bytes of %s, more "
+                       "than a gzip file of %lld bytes can hold", path, total,
+                       what, file_size);
+    return 0;
 }
 
 /* Reads exactly total bytes (what follows the header), then requires end
@@ -180,12 +209,11 @@ static int idx_read_payload(gzFile gz, size_t total, int rank,
                 "the header, found %zu)", path, total, what, have);
         goto fail;
     }
-    long long rest = idx_count_rest(gz, path, err);
-    if (rest < 0) goto fail;
-    if (rest > 0) {
+    int more = idx_more_follows(gz, path, err);
+    if (more < 0) goto fail;
+    if (more) {
         nn_errf(err, "%s: payload too long (expected %zu bytes of %s after "
-                "the header, found %llu)", path, total, what,
-                (unsigned long long)total + (unsigned long long)rest);
+                "the header, found more)", path, total, what);
         goto fail;
     }
     *out = buf;
@@ -198,14 +226,14 @@ fail:
 /* Whole file: dims gets (count[, rows, cols]), *data the payload. */
 static int idx_read(const char *path, int rank, uint32_t *dims,
                     uint8_t **data, nn_err *err) {
-    gzFile gz = idx_open(path, err);
+    long long file_size = 0;
+    gzFile gz = idx_open(path, &file_size, err);
     if (!gz) return -1;
     int rc = idx_read_header(gz, rank, dims, path, err);
-    if (rc == 0) {
-        size_t total = dims[0];
-        for (int i = 1; i < rank; i++) total *= dims[i];
-        rc = idx_read_payload(gz, total, rank, data, path, err);
-    }
+    unsigned long long total = dims[0];
+    for (int i = 1; i < rank; i++) total *= dims[i];
+    if (rc == 0) rc = idx_check_size(gz, total, file_size, rank, path, err);
+    if (rc == 0) rc = idx_read_payload(gz, (size_t)total, rank, data, path, err);
     int closed = gzclose(gz);
     if (rc == 0 && closed != Z_OK) {
         free(*data);

@@ -79,7 +79,7 @@ static int render(const render_ctx *ctx, const char *script_name,
     if (params->bad[0])
         return nn_errf(err, "%s: cannot pass \"%s\" to gnuplot (control "
                        "character or too long)", script_name, params->bad);
-    if (path_join(script, sizeof script, ctx->plots_dir, script_name, err) < 0)
+    if (nn_path_join(script, sizeof script, ctx->plots_dir, script_name, err) < 0)
         return -1;
     if (access(script, R_OK) != 0)
         return nn_errf(err, "%s: cannot read the plot script: %s (set "
@@ -87,7 +87,7 @@ static int render(const render_ctx *ctx, const char *script_name,
                        strerror(errno));
     for (int f = 0; f < 2; f++) {
         snprintf(name, sizeof name, "%s.%s", stem, formats[f]);
-        if (path_join(out, sizeof out, ctx->figures_dir, name, err) < 0)
+        if (nn_path_join(out, sizeof out, ctx->figures_dir, name, err) < 0)
             return -1;
         gp_params full = *params;
         param_str(&full, "outfile", -1, out);
@@ -118,7 +118,7 @@ static int render_accuracy(const render_ctx *ctx, const nn_run *runs,
     char path[REPORT_PATH_MAX], label[32];
     param_int(&p, "n", -1, n_runs);
     for (int i = 0; i < n_runs; i++) {
-        if (path_join(path, sizeof path, runs[i].dir, "metrics.csv", err) < 0)
+        if (nn_path_join(path, sizeof path, runs[i].dir, "metrics.csv", err) < 0)
             return -1;
         report_model_label(label, sizeof label, runs[i].model);
         param_str(&p, "metrics", i + 1, path);
@@ -133,7 +133,7 @@ static int render_run(const render_ctx *ctx, const nn_run *run, nn_err *err) {
     gp_params loss = {0}, confusion = {0};
     char path[REPORT_PATH_MAX], label[32], stem[64];
     report_model_label(label, sizeof label, run->model);
-    if (path_join(path, sizeof path, run->dir, "metrics.csv", err) < 0)
+    if (nn_path_join(path, sizeof path, run->dir, "metrics.csv", err) < 0)
         return -1;
     param_str(&loss, "metrics", -1, path);
     param_str(&loss, "model", -1, run->model);
@@ -142,7 +142,7 @@ static int render_run(const render_ctx *ctx, const nn_run *run, nn_err *err) {
     snprintf(stem, sizeof stem, "%s_loss", run->model);
     if (render(ctx, "loss.gp", &loss, stem, err) < 0) return -1;
 
-    if (path_join(path, sizeof path, run->dir, "confusion_test.csv", err) < 0)
+    if (nn_path_join(path, sizeof path, run->dir, "confusion_test.csv", err) < 0)
         return -1;
     param_str(&confusion, "confusion", -1, path);
     param_str(&confusion, "label", -1, label);
@@ -194,7 +194,7 @@ int nn_report_figures(const nn_report_opts *opts, nn_err *err) {
     if (gnuplot_find(ctx.program, sizeof ctx.program, err) < 0) return -1;
     ctx.plots_dir = gnuplot_plots_dir();
     if (nn_mkdirs(opts->out_dir, err) < 0 ||
-        path_join(ctx.figures_dir, sizeof ctx.figures_dir, opts->out_dir,
+        nn_path_join(ctx.figures_dir, sizeof ctx.figures_dir, opts->out_dir,
                   "figures", err) < 0 ||
         nn_mkdirs(ctx.figures_dir, err) < 0)
         return -1;

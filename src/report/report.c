@@ -48,7 +48,7 @@ int nn_report_write(const nn_report_opts *opts, nn_err *err) {
     nn_run *runs;
     nn_bench bench;
     if (nn_mkdirs(opts->out_dir, err) < 0 ||
-        path_join(final, sizeof final, opts->out_dir, "REPORT.md", err) < 0)
+        nn_path_join(final, sizeof final, opts->out_dir, "REPORT.md", err) < 0)
         return -1;
     if (report_load_runs(&runs, opts, err) < 0) return -1;
     if (opts->bench_csv && nn_bench_load(&bench, opts->bench_csv, err) < 0) {

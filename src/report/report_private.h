@@ -5,9 +5,10 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "nn_path.h"
 #include "nn_report.h"
 
-#define REPORT_PATH_MAX 4096
+#define REPORT_PATH_MAX NN_PATH_MAX
 #define CSV_MAX_FIELDS 64
 
 /* ---- csv.c: a line-at-a-time CSV reader whose errors name file and line.
@@ -46,9 +47,6 @@ int summary_json_load(nn_summary_field **fields, int *n_fields,
 void summary_json_free(nn_summary_field *fields, int n_fields);
 
 /* ---- run.c: loading the runs of a report. */
-/* dir + "/" + name into dst; -1 when it does not fit. */
-int path_join(char *dst, size_t size, const char *dir, const char *name,
-              nn_err *err);
 /* Loads opts->run_dirs into a new array (n = opts->n_runs); checks that no
  * two runs share a model name, since figures are named after the model. */
 int report_load_runs(nn_run **runs, const nn_report_opts *opts, nn_err *err);

@@ -12,15 +12,6 @@ static const char *const metric_columns[] = {
 };
 #define N_METRIC_COLUMNS (int)(sizeof metric_columns / sizeof *metric_columns)
 
-int path_join(char *dst, size_t size, const char *dir, const char *name,
-              nn_err *err) {
-    int n = snprintf(dst, size, "%s/%s", dir, name);
-    if (n < 0 || (size_t)n >= size)
-        return nn_errf(err, "%s/%s: path longer than %zu characters", dir,
-                       name, size - 1);
-    return 0;
-}
-
 /* Fills the numbers of one metrics.csv row; col[] are the column indexes. */
 static int read_epoch_row(nn_report_epoch *row, const csv_reader *r,
                           int epoch_col, const int *col, nn_err *err) {
@@ -152,14 +143,14 @@ int nn_run_load(nn_run *run, const char *dir, nn_err *err) {
     memset(run, 0, sizeof *run);
     run->dir = strdup(dir);
     int rc = run->dir ? 0 : nn_errf(err, "%s: out of memory", dir);
-    if (rc == 0) rc = path_join(path, sizeof path, dir, "summary.json", err);
+    if (rc == 0) rc = nn_path_join(path, sizeof path, dir, "summary.json", err);
     if (rc == 0)
         rc = summary_json_load(&run->summary, &run->n_summary, path, err);
     if (rc == 0) rc = check_model(run, path, err);
-    if (rc == 0) rc = path_join(path, sizeof path, dir, "metrics.csv", err);
+    if (rc == 0) rc = nn_path_join(path, sizeof path, dir, "metrics.csv", err);
     if (rc == 0) rc = load_metrics(run, path, err);
     if (rc == 0)
-        rc = path_join(path, sizeof path, dir, "confusion_test.csv", err);
+        rc = nn_path_join(path, sizeof path, dir, "confusion_test.csv", err);
     if (rc == 0) rc = load_confusion(run, path, err);
     if (rc < 0) nn_run_free(run);
     return rc;

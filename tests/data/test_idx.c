@@ -87,7 +87,14 @@ static void test_file_level(void) {
     const char *path = fixture_tmp("missing.gz");
     expect_error(read_images(path), path, "cannot open: No such file");
     expect_error(read_images(fixture_tmp(NULL)), fixture_tmp(NULL),
-                 "is a folder");
+                 "is a folder, expected a gzipped IDX file");
+    /* a FIFO with no writer would block a plain open() forever */
+    path = fixture_tmp("fifo.gz");
+    CHECK(mkfifo(path, 0600) == 0);
+    expect_error(read_images(path), path, "is a FIFO, expected a gzipped IDX "
+                 "file");
+    expect_error(read_images("/dev/zero"), "/dev/zero",
+                 "is a character device, expected a gzipped IDX file");
     path = fixture_tmp("empty.gz");
     fixture_write_raw(path, (const uint8_t *)"", 0);
     expect_error(read_images(path), path, "file is empty");
@@ -148,13 +155,23 @@ static void test_dimensions(void) {
     fixture_write_gz(path, b, len);
     expect_error(read_images(path), path,
                  "bad image column count (expected 1..4096, found 0)");
-    /* Largest allowed header on a small file: must not allocate 167 TB. */
+    /* Largest allowed header on a small file: refused before allocating. */
     memcpy(b + 4, "\x00\x98\x96\x80\x00\x00\x10\x00\x00\x00\x10\x00", 12);
     path = fixture_tmp("lying-header.gz");
     fixture_write_gz(path, b, len);
-    expect_error(read_images(path), path, "payload too short (expected "
-                 "167772160000000 bytes of pixels after the header, found "
-                 "7840)");
+    expect_error(read_images(path), path, "header promises 167772160000000 "
+                 "bytes of pixels, more than the 1073741824 nntrain reads "
+                 "from one file");
+    /* 100,000 images in a gzip file of a few KB, and in a plain file */
+    memcpy(b + 4, "\x00\x01\x86\xa0\x00\x00\x00\x1c\x00\x00\x00\x1c", 12);
+    path = fixture_tmp("lying-count.gz");
+    fixture_write_gz(path, b, len);
+    expect_error(read_images(path), path, "header promises 78400000 bytes of "
+                 "pixels, more than a gzip file of");
+    path = fixture_tmp("lying-count.raw");
+    fixture_write_raw(path, b, len);
+    expect_error(read_images(path), path, "header promises 78400000 bytes of "
+                 "pixels, the file holds 7840 after the header");
     free(b);
     b = fixture_labels(&len, N_IMAGES, 0);
     memcpy(b + 4, "\x00\x98\x96\x81", 4);
@@ -171,7 +188,7 @@ static void test_payload_length(void) {
                  "bytes of pixels after the header, found 7740)");
     path = images_with("long.gz", -1, 0, 10);
     expect_error(read_images(path), path, "payload too long (expected 7840 "
-                 "bytes of pixels after the header, found 7850)");
+                 "bytes of pixels after the header, found more)");
     size_t len;
     uint8_t *b = fixture_labels(&len, N_IMAGES, 0);
     path = fixture_tmp("labels-short.gz");
@@ -181,7 +198,20 @@ static void test_payload_length(void) {
     path = fixture_tmp("labels-long.raw");
     fixture_write_raw(path, b, len + 3);
     expect_error(read_labels(path), path, "payload too long (expected 10 "
-                 "bytes of labels after the header, found 13)");
+                 "bytes of labels after the header, found more)");
+    free(b);
+    /* A gzip bomb behind a true header: 10 images, then 256 MB of zeros
+     * (256 KB compressed). Refused at the first byte too many. */
+    size_t bomb_len = PIXELS + 16 + (256u << 20);
+    b = calloc(1, bomb_len);
+    size_t head_len;
+    uint8_t *head = fixture_images(&head_len, N_IMAGES, 28, 28, 0);
+    memcpy(b, head, head_len);
+    path = fixture_tmp("bomb.gz");
+    fixture_write_gz(path, b, bomb_len);
+    expect_error(read_images(path), path, "payload too long (expected 7840 "
+                 "bytes of pixels after the header, found more)");
+    free(head);
     free(b);
 }
 

@@ -1,0 +1,31 @@
+/* nn_path.h: paths without silent truncation, and files that must be
+ * regular files. Every path buffer in nntrain is NN_PATH_MAX bytes, the
+ * most the OS accepts in one open(); a longer path is refused by name,
+ * never cut. */
+#ifndef NN_PATH_H
+#define NN_PATH_H
+
+#include <stddef.h>
+
+#include "nn_error.h"
+
+#define NN_PATH_MAX 4096
+
+/* dst = src; an error naming src when it does not fit in cap bytes. */
+int nn_path_copy(char *dst, size_t cap, const char *src, nn_err *err);
+/* dst = dir/name, checked the same way. */
+int nn_path_join(char *dst, size_t cap, const char *dir, const char *name,
+                 nn_err *err);
+/* dst = the absolute form of an existing folder or file (realpath). */
+int nn_path_absolute(char *dst, size_t cap, const char *path, nn_err *err);
+
+/* Opens path read-only without blocking (a FIFO cannot hang us) and
+ * requires a regular file: a folder, FIFO, device or socket gets its own
+ * message ("PATH: is a FIFO, expected a regular file"). Returns the fd
+ * (blocking again), or -1 with err set. `what` names the expected content
+ * in messages, e.g. "a gzipped IDX file". */
+int nn_open_regular(const char *path, const char *what, nn_err *err);
+/* The same check by stat (follows links): 0 for a regular file. */
+int nn_check_regular(const char *path, const char *what, nn_err *err);
+
+#endif
