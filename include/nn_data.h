@@ -22,6 +22,25 @@
 
 extern const char *const nn_class_names[NN_CLASSES];
 
+/* The four files of a data folder, in the order above. */
+#define NN_DATA_FILES 4
+extern const char *const nn_data_file_names[NN_DATA_FILES];
+
+/* What identifies a data set's files wherever they lie: size and CRC32 of
+ * each of the four (as stored, gzipped). A resumed run must see the same. */
+typedef struct {
+    uint64_t size[NN_DATA_FILES];
+    uint32_t crc[NN_DATA_FILES];
+} nn_data_fingerprint;
+
+int nn_data_fingerprint_dir(nn_data_fingerprint *fp, const char *dir,
+                            nn_err *err);
+/* 0 when equal; else -1 and the first difference into why ("t10k-labels-
+ * idx1-ubyte.gz: 10008 bytes, crc32 1a2b3c4d; the run's: ..."). */
+int nn_data_fingerprint_compare(const nn_data_fingerprint *got,
+                                const nn_data_fingerprint *want, char *why,
+                                size_t cap);
+
 typedef struct {
     int n;           /* number of images */
     float *images;   /* (n, 28*28) pixels / 255, in [0, 1]; owned */

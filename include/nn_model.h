@@ -55,6 +55,8 @@ int nn_model_init(nn_model *m, const char *name, const nn_layer_spec *specs,
                   int n_layers, int in_c, int in_h, int in_w, nn_err *err);
 /* The built-in architectures: "mlp" and "cnn" (the seed's). */
 int nn_model_init_named(nn_model *m, const char *name, nn_err *err);
+/* Whether name is one of the built-in architectures. */
+int nn_model_is_named(const char *name);
 void nn_model_free(nn_model *m);
 
 /* PyTorch's default init: weights and biases uniform in +-1/sqrt(fan_in). */

@@ -11,6 +11,7 @@
 #include "nn_data.h"
 #include "nn_error.h"
 #include "nn_model.h"
+#include "nn_path.h"
 #include "nn_rng.h"
 
 typedef enum { NN_LOSS_MSE, NN_LOSS_CROSS_ENTROPY } nn_loss_kind;
@@ -37,12 +38,28 @@ typedef struct {
     nn_backend_kind backend;
     nn_parallel_kind parallel;
     nn_nan_policy nan_policy;
-    char data_dir[1024];    /* folder with the four IDX files */
-    char out_dir[1024];     /* run folder; empty: none (evaluation) */
+    char data_dir[NN_PATH_MAX]; /* folder with the four IDX files (absolute) */
+    char out_dir[NN_PATH_MAX];  /* run folder; empty: none (evaluation) */
+    nn_data_fingerprint data_fp; /* of data_dir's files, when the run began */
+    int threads_changed;    /* 1 once a resume used another thread count:
+                               the run is no longer bit-repeatable */
+    int overwrite;          /* a new run may replace the run in out_dir
+                               (an instruction, not saved) */
 } nn_train_config;
+
+/* Ranges of the numbers in a config, for the CLI and the checkpoint alike. */
+#define NN_MAX_EPOCHS 100000
+#define NN_MAX_BATCH (1 << 20)
+#define NN_MAX_THREADS 1024
+#define NN_MAX_LIMIT (1 << 30)
+#define NN_MAX_SAVE_EVERY 100000
 
 /* Defaults of the seed's recipe (Adam 0.001, MSE, batch 64, 50 epochs). */
 void nn_train_config_default(nn_train_config *cfg);
+/* 0 when every value is in range; else -1 and a message naming the first
+ * value out of range as summary.json names it ("threads 100000 is out of
+ * range 1..1024"), for the caller to prefix with where it came from. */
+int nn_train_config_check(const nn_train_config *cfg, nn_err *err);
 const char *nn_loss_name(nn_loss_kind kind);
 const char *nn_optim_name(nn_optim_kind kind);
 const char *nn_parallel_name(nn_parallel_kind kind);
@@ -80,20 +97,28 @@ extern const char *const nn_phase_names[NN_PHASES];
 
 typedef struct nn_trainer nn_trainer;
 
-/* Loads the data, builds the model, optimizer and executors. */
+/* A new run: loads the data, builds the model, optimizer and executors,
+ * and (with an out_dir) takes the run folder: refused when it holds a run
+ * unless cfg->overwrite, created, locked against other processes. */
 int nn_trainer_create(nn_trainer **out, const nn_train_config *cfg,
                       nn_err *err);
 void nn_trainer_free(nn_trainer *t);
 
+/* How to reopen a checkpoint. Zero / NULL fields keep what it saved. */
+typedef struct {
+    int epochs;           /* > 0: new run length (not below the epochs done) */
+    int threads;          /* > 0: replaces the saved thread count */
+    const char *data_dir; /* the data's folder now; on resume its files must
+                             be the ones the run was trained on */
+    int params_only;      /* weights only, no run folder: evaluation */
+} nn_open_opts;
+
 /* Rebuilds the trainer saved in a checkpoint file (data, split, weights,
  * optimizer, RNG, metrics, position in the epoch), so that training goes on
- * exactly as if it had never stopped. epochs > 0 changes the run length
- * (not below the epochs done); threads > 0 and a non-empty data_dir replace
- * the saved values. With params_only only the weights are restored and no
- * run folder is used (evaluation). */
-int nn_trainer_open(nn_trainer **out, const char *checkpoint, int epochs,
-                    int threads, const char *data_dir, int params_only,
-                    nn_err *err);
+ * exactly as if it had never stopped, in the checkpoint's folder, which it
+ * locks. A resume refuses data whose fingerprint differs from the run's. */
+int nn_trainer_open(nn_trainer **out, const char *checkpoint,
+                    const nn_open_opts *opts, nn_err *err);
 
 /* Loss, accuracy (%) and confusion matrix [true][predicted] on the test set
  * with the current weights. */
@@ -119,5 +144,7 @@ const nn_fashion *nn_trainer_data(const nn_trainer *t);
 int nn_trainer_epochs_done(const nn_trainer *t);
 const nn_epoch_metrics *nn_trainer_history(const nn_trainer *t);
 const char *nn_trainer_parallel(const nn_trainer *t); /* strategy in use */
+/* The thread count the checkpoint was saved with (0 for a new run). */
+int nn_trainer_saved_threads(const nn_trainer *t);
 
 #endif

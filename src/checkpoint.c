@@ -5,30 +5,32 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <zlib.h>
 
 #include "nn_atomic_file.h"
+#include "nn_path.h"
 
 #define CKPT_MAGIC "NNTCKPT1"
-#define CKPT_VERSION 1u
+#define CKPT_VERSION 2u
 #define CKPT_MAX_BYTES (2ull << 30) /* 2 GiB */
 #define MAGIC_BYTES 8
 #define NAME_BYTES 16  /* nn_train_config.model */
-#define DIR_BYTES 1024 /* nn_train_config.data_dir, out_dir */
-#define CONFIG_BYTES (NAME_BYTES + 7 * 4 + 8 + 5 * 4 + 2 * DIR_BYTES)
+#define FINGERPRINT_BYTES (NN_DATA_FILES * (8 + 4))
+/* the config up to its data folder, whose length comes next */
+#define CONFIG_FIXED_BYTES \
+    (NAME_BYTES + 7 * 4 + 8 + 5 * 4 + 4 + FINGERPRINT_BYTES)
 #define LAYER_FIELDS 12
 #define HISTORY_FIELDS 6
 
 _Static_assert(sizeof(((nn_train_config *)0)->model) == NAME_BYTES,
                "config.model size is part of the file format");
-_Static_assert(sizeof(((nn_train_config *)0)->data_dir) == DIR_BYTES &&
-                   sizeof(((nn_train_config *)0)->out_dir) == DIR_BYTES,
-               "config folder sizes are part of the file format");
 _Static_assert(sizeof(float) == 4 && sizeof(double) == 8,
                "f32 and f64 are IEEE 754 single and double");
 
@@ -124,7 +126,7 @@ static void put_f32s(writer *w, const float *a, size_t n) {
 
 /* A string as a fixed field of `size` bytes, zero-padded (always ends in 0). */
 static void put_str(writer *w, const char *s, size_t size) {
-    static const uint8_t zeros[DIR_BYTES];
+    static const uint8_t zeros[NAME_BYTES];
     size_t n = strnlen(s, size - 1);
     put_bytes(w, s, n);
     put_bytes(w, zeros, size - n);
@@ -145,8 +147,15 @@ static void put_config(writer *w, const nn_train_config *c) {
     put_u32(w, (uint32_t)c->backend);
     put_u32(w, (uint32_t)c->parallel);
     put_u32(w, (uint32_t)c->nan_policy);
-    put_str(w, c->data_dir, sizeof c->data_dir);
-    put_str(w, c->out_dir, sizeof c->out_dir);
+    put_u32(w, (uint32_t)c->threads_changed);
+    for (int i = 0; i < NN_DATA_FILES; i++) {
+        put_u64(w, c->data_fp.size[i]);
+        put_u32(w, c->data_fp.crc[i]);
+    }
+    /* the run folder is where the checkpoint lies: not stored */
+    size_t n = strnlen(c->data_dir, sizeof c->data_dir - 1);
+    put_u32(w, (uint32_t)n);
+    put_bytes(w, c->data_dir, n);
 }
 
 static void put_model(writer *w, const nn_model *m) {
@@ -296,7 +305,9 @@ static double rd_f64(reader *r, const char *section) {
 /* Where each section of a file lies (pointers into its bytes) and its
  * scalars, as found: nothing here is checked beyond lengths. */
 typedef struct {
-    const uint8_t *config;  /* CONFIG_BYTES */
+    const uint8_t *config;  /* CONFIG_FIXED_BYTES */
+    uint32_t data_dir_len;
+    const uint8_t *data_dir;/* (data_dir_len) bytes, no terminating 0 */
     uint32_t n_layers;
     const uint8_t *layers;  /* (n_layers, LAYER_FIELDS) i32 */
     uint64_t n_params;
@@ -318,7 +329,9 @@ typedef struct {
 
 /* Everything after the header, by lengths alone. */
 static int walk(reader *r, ckpt_view *v) {
-    v->config = take(r, CONFIG_BYTES, "config");
+    v->config = take(r, CONFIG_FIXED_BYTES, "config");
+    v->data_dir_len = rd_u32(r, "config");
+    v->data_dir = take_array(r, v->data_dir_len, 1, "config");
     v->n_layers = rd_u32(r, "layer table");
     v->layers = take_array(r, v->n_layers, 4 * LAYER_FIELDS, "layer table");
     v->n_params = rd_u64(r, "params");
@@ -352,15 +365,18 @@ static int walk(reader *r, ckpt_view *v) {
 /* The whole file in memory; at most CKPT_MAX_BYTES. */
 static int read_whole(const char *path, uint8_t **out, size_t *size,
                       nn_err *err) {
-    FILE *f = fopen(path, "rb");
-    if (!f) return nn_errf(err, "%s: cannot open: %s", path, strerror(errno));
+    int fd = nn_open_regular(path, "an nntrain checkpoint", err);
+    if (fd < 0) return -1;
+    FILE *f = fdopen(fd, "rb");
+    if (!f) {
+        close(fd);
+        return nn_errf(err, "%s: cannot open: %s", path, strerror(errno));
+    }
     struct stat st;
     int rc = -1;
     uint8_t *buf = NULL;
     if (fstat(fileno(f), &st) != 0)
         nn_errf(err, "%s: cannot stat: %s", path, strerror(errno));
-    else if (!S_ISREG(st.st_mode))
-        nn_errf(err, "%s: not a regular file", path);
     else if ((unsigned long long)st.st_size > CKPT_MAX_BYTES)
         nn_errf(err, "%s: %lld bytes is too large for a checkpoint "
                 "(at most 2 GiB)", path, (long long)st.st_size);
@@ -422,9 +438,22 @@ static int get_str(reader *r, char *dst, size_t size, const char *what) {
     return 0;
 }
 
-static int decode_config(const char *path, const uint8_t *b,
+/* The data folder: a path nntrain could have written. */
+static int decode_data_dir(const char *path, const ckpt_view *v,
+                           nn_train_config *c, nn_err *err) {
+    if (v->data_dir_len == 0 || v->data_dir_len >= sizeof c->data_dir ||
+        memchr(v->data_dir, 0, v->data_dir_len))
+        return nn_errf(err, "%s: config: data folder of %u bytes is not a "
+                       "path (1..%zu bytes, no zero byte)", path,
+                       v->data_dir_len, sizeof c->data_dir - 1);
+    memcpy(c->data_dir, v->data_dir, v->data_dir_len);
+    c->data_dir[v->data_dir_len] = '\0';
+    return 0;
+}
+
+static int decode_config(const char *path, const ckpt_view *v,
                          nn_train_config *c, nn_err *err) {
-    reader r = {b, b + CONFIG_BYTES, path, err, 0};
+    reader r = {v->config, v->config + CONFIG_FIXED_BYTES, path, err, 0};
     memset(c, 0, sizeof *c);
     if (get_str(&r, c->model, sizeof c->model, "model")) return -1;
     c->epochs = (int32_t)rd_u32(&r, "config");
@@ -437,18 +466,26 @@ static int decode_config(const char *path, const uint8_t *b,
     c->seed = rd_u64(&r, "config");
     uint32_t loss = rd_u32(&r, "config"), optim = rd_u32(&r, "config");
     uint32_t backend = rd_u32(&r, "config"), par = rd_u32(&r, "config");
-    uint32_t nan = rd_u32(&r, "config");
+    uint32_t nan = rd_u32(&r, "config"), changed = rd_u32(&r, "config");
+    for (int i = 0; i < NN_DATA_FILES; i++) {
+        c->data_fp.size[i] = rd_u64(&r, "config");
+        c->data_fp.crc[i] = rd_u32(&r, "config");
+    }
     if (check_enum(path, "loss", loss, NN_LOSS_CROSS_ENTROPY, err) ||
         check_enum(path, "optimizer", optim, NN_OPTIM_SGD, err) ||
         check_enum(path, "backend", backend, NN_BACKEND_REF, err) ||
         check_enum(path, "parallel", par, NN_PARALLEL_AUTO, err) ||
         check_enum(path, "nan policy", nan, NN_NAN_SKIP_BATCH, err) ||
-        get_str(&r, c->data_dir, sizeof c->data_dir, "data_dir") ||
-        get_str(&r, c->out_dir, sizeof c->out_dir, "out_dir"))
+        check_enum(path, "threads_changed", changed, 1, err) ||
+        decode_data_dir(path, v, c, err))
         return -1;
     c->loss = (nn_loss_kind)loss, c->optim = (nn_optim_kind)optim;
     c->backend = (nn_backend_kind)backend;
     c->parallel = (nn_parallel_kind)par, c->nan_policy = (nn_nan_policy)nan;
+    c->threads_changed = (int)changed;
+    nn_err why;
+    if (nn_train_config_check(c, &why))
+        return nn_errf(err, "%s: config: %s", path, why.msg);
     return 0;
 }
 
@@ -485,6 +522,24 @@ static int check_values(const char *path, const ckpt_view *v,
     if ((int64_t)v->epochs_done > cfg->epochs)
         return nn_errf(err, "%s: %u epochs done of the %d configured", path,
                        v->epochs_done, cfg->epochs);
+    if (!isfinite(v->elapsed) || v->elapsed < 0 ||
+        !isfinite(v->train_seconds) || v->train_seconds < 0 ||
+        !isfinite(v->loss_sum))
+        return nn_errf(err, "%s: epoch counters: %g s elapsed, %g s in this "
+                       "epoch, loss sum %g", path, v->elapsed,
+                       v->train_seconds, v->loss_sum);
+    for (uint32_t e = 0; e < v->epochs_done; e++) {
+        const uint8_t *h = v->history + 8 * HISTORY_FIELDS * e;
+        double train_acc = get_f64(h + 8), val_acc = get_f64(h + 24);
+        for (int j = 0; j < HISTORY_FIELDS; j++)
+            if (!isfinite(get_f64(h + 8 * j)))
+                return nn_errf(err, "%s: history: epoch %u holds a "
+                               "non-finite value", path, e + 1);
+        if (train_acc < 0 || train_acc > 100 || val_acc < 0 || val_acc > 100)
+            return nn_errf(err, "%s: history: epoch %u accuracies %g and %g "
+                           "are not percentages", path, e + 1, train_acc,
+                           val_acc);
+    }
     int64_t batches = cfg->batch_size > 0
         ? ((int64_t)v->n_order + cfg->batch_size - 1) / cfg->batch_size : 0;
     if (v->n_order > INT_MAX || v->batches_done > batches ||
@@ -515,7 +570,7 @@ static int ckpt_open(ckpt_file *f, const char *path, nn_err *err) {
     size_t size = 0;
     if (read_whole(path, &f->buf, &size, err)) return -1;
     if (verify_bytes(path, f->buf, size, &f->v, err) ||
-        decode_config(path, f->v.config, &f->cfg, err) ||
+        decode_config(path, &f->v, &f->cfg, err) ||
         check_values(path, &f->v, &f->cfg, err)) {
         free(f->buf);
         return -1;
@@ -524,10 +579,11 @@ static int ckpt_open(ckpt_file *f, const char *path, nn_err *err) {
 }
 
 int nn_checkpoint_read_config(const char *path, nn_train_config *cfg,
-                              nn_err *err) {
+                              int *epochs_done, nn_err *err) {
     ckpt_file f;
     if (ckpt_open(&f, path, err)) return -1;
     memcpy(cfg, &f.cfg, sizeof *cfg);
+    if (epochs_done) *epochs_done = (int)f.v.epochs_done;
     free(f.buf);
     return 0;
 }

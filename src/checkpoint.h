@@ -1,12 +1,14 @@
 /* checkpoint.h: everything needed to continue a run exactly, in one file.
  *
  * Layout (little-endian on every machine; i32/u32/i64/u64 integers, f32/f64
- * IEEE 754; strings are fixed-size fields, zero-padded):
- *   magic "NNTCKPT1" (8 bytes), format version (u32, 1),
- *   config (2120 bytes): model (16 bytes), epochs, batch_size, threads,
+ * IEEE 754):
+ *   magic "NNTCKPT1" (8 bytes), format version (u32, 2),
+ *   config: model (16 bytes, zero-padded), epochs, batch_size, threads,
  *     limit, save_every (i32 each), lr, momentum (f32 each), seed (u64),
- *     loss, optim, backend, parallel, nan_policy (u32 each),
- *     data_dir (1024 bytes), out_dir (1024 bytes),
+ *     loss, optim, backend, parallel, nan_policy, threads_changed (u32
+ *     each), the data's fingerprint (per file: size u64, crc32 u32), the
+ *     absolute data folder (u32 length, then its bytes); the run folder is
+ *     where the checkpoint lies and is not stored,
  *   layer table: n_layers (u32) then per layer kind, out, kernel, stride,
  *     pad, relu, in_c, in_h, in_w, out_c, out_h, out_w (i32 each),
  *   n_params (u64), params (f32 x n),
@@ -55,10 +57,11 @@ typedef struct {
 
 int nn_checkpoint_save(const char *path, const nn_train_state *s, nn_err *err);
 
-/* Reads and verifies the whole file (magic, version, CRC, lengths), then
- * returns only its config: enough to build the model and trainer. */
+/* Reads and verifies the whole file (magic, version, CRC, lengths, every
+ * value in range), then returns only its config and, if epochs_done is not
+ * NULL, how many epochs it holds: enough to build the model and trainer. */
 int nn_checkpoint_read_config(const char *path, nn_train_config *cfg,
-                              nn_err *err);
+                              int *epochs_done, nn_err *err);
 
 /* Restores a state whose model was built from the same config: checks the
  * layer table layer by layer ("layer 3 dense: checkpoint 3136x128, model

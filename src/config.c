@@ -1,4 +1,5 @@
 /* config.c: the seed recipe's defaults and the names of config values. */
+#include <math.h>
 #include <omp.h>
 #include <stdio.h>
 #include <string.h>
@@ -20,6 +21,26 @@ void nn_train_config_default(nn_train_config *c) {
     c->backend = NN_BACKEND_ONEDNN;
     c->parallel = NN_PARALLEL_AUTO;
     c->nan_policy = NN_NAN_STOP;
+}
+
+static int in_range(const char *name, long v, long min, long max,
+                    nn_err *err) {
+    if (v >= min && v <= max) return 0;
+    return nn_errf(err, "%s %ld is out of range %ld..%ld", name, v, min, max);
+}
+
+int nn_train_config_check(const nn_train_config *c, nn_err *err) {
+    if (in_range("epochs", c->epochs, 1, NN_MAX_EPOCHS, err) ||
+        in_range("batch_size", c->batch_size, 1, NN_MAX_BATCH, err) ||
+        in_range("threads", c->threads, 1, NN_MAX_THREADS, err) ||
+        in_range("limit", c->limit, 0, NN_MAX_LIMIT, err) ||
+        in_range("save_every", c->save_every, 0, NN_MAX_SAVE_EVERY, err))
+        return -1;
+    if (!(c->lr > 0) || !isfinite(c->lr))
+        return nn_errf(err, "lr %g is not a positive number", c->lr);
+    if (!(c->momentum >= 0 && c->momentum < 1))
+        return nn_errf(err, "momentum %g is out of range [0, 1)", c->momentum);
+    return 0;
 }
 
 const char *nn_loss_name(nn_loss_kind kind) {

@@ -111,6 +111,10 @@ int nn_model_init(nn_model *m, const char *name, const nn_layer_spec *specs,
     return 0;
 }
 
+int nn_model_is_named(const char *name) {
+    return strcmp(name, "mlp") == 0 || strcmp(name, "cnn") == 0;
+}
+
 int nn_model_init_named(nn_model *m, const char *name, nn_err *err) {
     if (strcmp(name, "mlp") == 0)
         return nn_model_init(m, name, mlp_layers, 3, 1, 28, 28, err);

@@ -5,18 +5,19 @@
 #include <stdio.h>
 
 #include "nn_atomic_file.h"
+#include "run_dir.h"
 
 static int open_in(nn_atomic_file *a, const char *dir, const char *name,
                    nn_err *err) {
-    char path[1100];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
+    char path[NN_PATH_MAX];
+    if (nn_path_join(path, sizeof path, dir, name, err)) return -1;
     return nn_atomic_open(a, path, err);
 }
 
 int nn_write_metrics_csv(const char *dir, const nn_epoch_metrics *history,
                          int epochs, nn_err *err) {
     nn_atomic_file a;
-    if (open_in(&a, dir, "metrics.csv", err)) return -1;
+    if (open_in(&a, dir, NN_METRICS_FILE, err)) return -1;
     fprintf(a.f, "epoch,train_loss,train_acc,val_loss,val_acc,epoch_seconds,"
                  "train_images_per_s\n");
     for (int e = 0; e < epochs; e++) {
@@ -32,7 +33,7 @@ int nn_write_confusion_csv(const char *dir,
                            const long confusion[NN_CLASSES][NN_CLASSES],
                            nn_err *err) {
     nn_atomic_file a;
-    if (open_in(&a, dir, "confusion_test.csv", err)) return -1;
+    if (open_in(&a, dir, NN_CONFUSION_FILE, err)) return -1;
     fprintf(a.f, "true\\predicted");
     for (int j = 0; j < NN_CLASSES; j++) fprintf(a.f, ",%s", nn_class_names[j]);
     fprintf(a.f, "\n");
@@ -109,6 +110,9 @@ static void write_summary(json_out *j, const nn_summary *s) {
     jstr(j, "optimizer", nn_optim_name(c->optim));
     jnum(j, "seed", (double)c->seed);
     jnum(j, "threads", c->threads);
+    /* a resume with another thread count: numbers not bit-repeatable */
+    jnum(j, "threads_changed_on_resume", c->threads_changed);
+    jstr(j, "data_dir", c->data_dir);
     jstr(j, "onednn_version", s->sys->onednn_version);
     jstr(j, "onednn_isa", s->sys->onednn_isa);
     jstr(j, "cpu", s->sys->cpu);
@@ -134,7 +138,7 @@ int nn_write_summary_json(const char *dir, const nn_summary *s, nn_err *err) {
     if (s->epochs <= 0)
         return nn_errf(err, "%s/summary.json: no epoch has run", dir);
     nn_atomic_file a;
-    if (open_in(&a, dir, "summary.json", err)) return -1;
+    if (open_in(&a, dir, NN_SUMMARY_FILE, err)) return -1;
     json_out j = {a.f, 1};
     write_summary(&j, s);
     return nn_atomic_commit(&a, err);

@@ -18,24 +18,6 @@
 #define STREAM_INIT 0x494e4954ull    /* "INIT": weights */
 #define STREAM_SHUFFLE 0x53485546ull /* "SHUF": epoch order */
 
-static int check_config(const nn_train_config *c, nn_err *err) {
-    if (c->epochs <= 0)
-        return nn_errf(err, "--epochs must be positive (got %d)", c->epochs);
-    if (c->batch_size <= 0)
-        return nn_errf(err, "--batch-size must be positive (got %d)",
-                       c->batch_size);
-    if (c->threads <= 0)
-        return nn_errf(err, "--threads must be positive (got %d)", c->threads);
-    if (!(c->lr > 0) || !isfinite(c->lr))
-        return nn_errf(err, "--lr must be a positive number (got %g)", c->lr);
-    if (c->limit < 0)
-        return nn_errf(err, "--limit must not be negative (got %d)", c->limit);
-    if (c->save_every < 0)
-        return nn_errf(err, "--save-every must not be negative (got %d)",
-                       c->save_every);
-    return 0;
-}
-
 /* Everything but the data and weights values: buffers sized from cfg. */
 static int build(nn_trainer *t, nn_err *err) {
     const nn_train_config *c = &t->cfg;
@@ -63,25 +45,22 @@ static int build(nn_trainer *t, nn_err *err) {
     return 0;
 }
 
-int nn_trainer_create(nn_trainer **out, const nn_train_config *cfg,
-                      nn_err *err) {
-    if (check_config(cfg, err)) return -1;
+int nn_trainer_build(nn_trainer **out, const nn_train_config *cfg,
+                     nn_err *err) {
+    if (nn_train_config_check(cfg, err)) return -1;
     nn_trainer *t = calloc(1, sizeof *t);
     if (!t) return nn_errf(err, "trainer: out of memory");
     t->cfg = *cfg;
+    t->lock.fd = -1;
     omp_set_num_threads(cfg->threads);
     nn_flush_denormals();
     nn_rng init;
     nn_rng_seed(&init, cfg->seed ^ STREAM_INIT);
     nn_rng_seed(&t->shuffle_rng, cfg->seed ^ STREAM_SHUFFLE);
-    /* the run folder is checked before any work but created only once
-     * everything else succeeded, so a failing run leaves nothing behind */
-    int has_dir = cfg->out_dir[0] != '\0';
-    if ((has_dir && nn_check_dir_creatable(cfg->out_dir, err)) ||
-        nn_model_init_named(&t->model, cfg->model, err) ||
+    if (nn_model_init_named(&t->model, cfg->model, err) ||
         nn_fashion_load(&t->data, cfg->data_dir, NN_VAL_IMAGES, cfg->seed,
                         cfg->limit, err) ||
-        build(t, err) || (has_dir && nn_mkdirs(cfg->out_dir, err))) {
+        build(t, err)) {
         nn_trainer_free(t);
         return -1;
     }
@@ -94,8 +73,41 @@ int nn_trainer_create(nn_trainer **out, const nn_train_config *cfg,
     return 0;
 }
 
+/* Creates the run folder and makes it ours: locked, and empty of any
+ * earlier run (replaced only when the config says overwrite). */
+static int claim_run_dir(nn_trainer *t, nn_err *err) {
+    const char *dir = t->cfg.out_dir;
+    if (nn_mkdirs(dir, err) || nn_run_dir_lock(&t->lock, dir, err)) return -1;
+    return t->cfg.overwrite ? nn_run_dir_clear(dir, err)
+                            : nn_run_dir_check_free(dir, err);
+}
+
+int nn_trainer_create(nn_trainer **out, const nn_train_config *cfg,
+                      nn_err *err) {
+    nn_train_config *c = malloc(sizeof *c);
+    if (!c) return nn_errf(err, "trainer: out of memory");
+    *c = *cfg;
+    /* the run folder is checked before any work but created only once
+     * everything else succeeded, so a failing run leaves nothing behind */
+    int has_dir = c->out_dir[0] != '\0', rc = -1;
+    nn_trainer *t = NULL;
+    if (!(has_dir && (nn_check_dir_creatable(c->out_dir, err) ||
+                      (!c->overwrite && nn_run_dir_check_free(c->out_dir, err)) ||
+                      nn_data_fingerprint_dir(&c->data_fp, c->data_dir, err))) &&
+        nn_trainer_build(&t, c, err) == 0 &&
+        !(has_dir && claim_run_dir(t, err))) {
+        *out = t;
+        rc = 0;
+    } else {
+        nn_trainer_free(t);
+    }
+    free(c);
+    return rc;
+}
+
 void nn_trainer_free(nn_trainer *t) {
     if (!t) return;
+    nn_run_dir_unlock(&t->lock);
     nn_runner_free(&t->runner);
     nn_batch_free(&t->batch);
     nn_optimizer_free(&t->opt);
@@ -114,8 +126,8 @@ nn_train_state nn_trainer_state(nn_trainer *t) {
 }
 
 static int save_checkpoint(nn_trainer *t, const char *name, nn_err *err) {
-    char path[1100];
-    snprintf(path, sizeof path, "%s/%s", t->cfg.out_dir, name);
+    char path[NN_PATH_MAX];
+    if (nn_path_join(path, sizeof path, t->cfg.out_dir, name, err)) return -1;
     nn_train_state s = nn_trainer_state(t);
     return nn_checkpoint_save(path, &s, err);
 }
@@ -130,9 +142,11 @@ static int train_step(nn_trainer *t, int epoch, int index, int start, int n,
     int rc = nn_step_run(&s, &t->data.train, c->order, start, n, &c->loss_sum,
                          &c->correct, NULL, err);
     if (rc != 1 || t->cfg.nan_policy == NN_NAN_SKIP_BATCH) return rc;
-    char path[1100];
-    snprintf(path, sizeof path, "%s/%s", t->cfg.out_dir, NN_CHECKPOINT_FILE);
-    int saved = t->cfg.out_dir[0] && access(path, R_OK) == 0;
+    char path[NN_PATH_MAX];
+    int saved = t->cfg.out_dir[0] &&
+                nn_path_join(path, sizeof path, t->cfg.out_dir,
+                             NN_CHECKPOINT_FILE, NULL) == 0 &&
+                access(path, R_OK) == 0;
     return nn_errf(err,
                    "non-finite loss or gradient at epoch %d, batch %d: "
                    "training stopped (%s%s%s; try a smaller --lr)",
@@ -210,13 +224,18 @@ static int end_epoch(nn_trainer *t, int epoch, nn_progress_fn progress,
     /* the next epoch starts from zero; its order is drawn then */
     c->batches_done = 0, c->loss_sum = 0, c->correct = 0, c->images = 0;
     c->train_seconds = 0;
+    /* the epoch's files first: a run killed while its line is printed
+     * (SIGPIPE, Ctrl-C) has saved what the line reports */
+    if (t->cfg.out_dir[0]) {
+        int save = t->cfg.save_every > 0 &&
+                   (epoch % t->cfg.save_every == 0 || epoch == t->cfg.epochs);
+        if (nn_write_metrics_csv(t->cfg.out_dir, t->history, t->epochs_done,
+                                 err) ||
+            (save && save_checkpoint(t, NN_CHECKPOINT_FILE, err)))
+            return -1;
+    }
     report(t, progress, ctx, epoch, 0, t0, h);
-    if (!t->cfg.out_dir[0]) return 0; /* no run folder: nothing to write */
-    if (nn_write_metrics_csv(t->cfg.out_dir, t->history, t->epochs_done, err))
-        return -1;
-    int save = t->cfg.save_every > 0 &&
-               (epoch % t->cfg.save_every == 0 || epoch == t->cfg.epochs);
-    return save ? save_checkpoint(t, NN_CHECKPOINT_FILE, err) : 0;
+    return 0;
 }
 
 int nn_trainer_run(nn_trainer *t, nn_progress_fn progress, void *ctx,
@@ -269,3 +288,4 @@ const nn_epoch_metrics *nn_trainer_history(const nn_trainer *t) {
 const char *nn_trainer_parallel(const nn_trainer *t) {
     return nn_parallel_name(t->runner.kind);
 }
+int nn_trainer_saved_threads(const nn_trainer *t) { return t->saved_threads; }

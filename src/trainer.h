@@ -8,11 +8,10 @@
 #include "nn_sysinfo.h"
 #include "nn_train.h"
 #include "optimizer.h"
+#include "run_dir.h"
 #include "runner.h"
 
 #define NN_VAL_IMAGES 6000
-#define NN_CHECKPOINT_FILE "checkpoint.ckpt" /* latest, every save_every */
-#define NN_FINAL_FILE "final.ckpt"           /* after the last epoch */
 
 struct nn_trainer {
     nn_train_config cfg;
@@ -27,7 +26,14 @@ struct nn_trainer {
     double elapsed;             /* seconds of the epochs done */
     nn_epoch_metrics *history;  /* (cfg.epochs) */
     nn_sysinfo sys;
+    nn_run_lock lock;           /* on cfg.out_dir while training into it */
+    int saved_threads;          /* the checkpoint's count, on resume */
 };
+
+/* Data, model, optimizer and executors of cfg, with fresh weights; no run
+ * folder is touched (creating or resuming one is the caller's part). */
+int nn_trainer_build(nn_trainer **out, const nn_train_config *cfg,
+                     nn_err *err);
 
 /* Views of the trainer's state for nn_checkpoint_save / _load. */
 nn_train_state nn_trainer_state(nn_trainer *t);

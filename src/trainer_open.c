@@ -2,49 +2,110 @@
  * and test-set evaluation. */
 #include <libgen.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "evaluate.h"
 #include "trainer.h"
 
-/* The checkpoint's config with the caller's overrides applied. */
-static int open_config(nn_train_config *cfg, const char *checkpoint,
-                       int epochs, int threads, const char *data_dir,
-                       int params_only, nn_err *err) {
-    if (nn_checkpoint_read_config(checkpoint, cfg, err)) return -1;
-    if (epochs > 0) cfg->epochs = epochs;
-    if (threads > 0) cfg->threads = threads;
-    if (data_dir && data_dir[0])
-        snprintf(cfg->data_dir, sizeof cfg->data_dir, "%s", data_dir);
-    cfg->out_dir[0] = '\0';
-    if (!params_only) {
-        /* a resumed run goes on writing next to its checkpoint */
-        char dir[sizeof cfg->out_dir];
-        snprintf(dir, sizeof dir, "%s", checkpoint);
-        snprintf(cfg->out_dir, sizeof cfg->out_dir, "%s", dirname(dir));
+/* The run's data, wherever it is now: a folder the caller names must hold
+ * the same files (a moved copy), and without one the saved folder must
+ * still hold them. */
+static int check_data(nn_train_config *cfg, const char *data_dir,
+                      nn_err *err) {
+    nn_data_fingerprint now;
+    char why[512];
+    if (data_dir && data_dir[0]) {
+        if (nn_data_fingerprint_dir(&now, data_dir, err)) return -1;
+        if (nn_data_fingerprint_compare(&now, &cfg->data_fp, why, sizeof why))
+            return nn_errf(err, "--data %s: not the data this run was trained "
+                           "on (%s)", data_dir, why);
+        return nn_path_copy(cfg->data_dir, sizeof cfg->data_dir, data_dir, err);
     }
+    nn_err io;
+    if (nn_data_fingerprint_dir(&now, cfg->data_dir, &io))
+        return nn_errf(err, "the run's data is gone: %s (if it moved, resume "
+                       "with --data DIR)", io.msg);
+    if (nn_data_fingerprint_compare(&now, &cfg->data_fp, why, sizeof why))
+        return nn_errf(err, "%s: the data changed since the run began (%s)",
+                       cfg->data_dir, why);
     return 0;
 }
 
-int nn_trainer_open(nn_trainer **out, const char *checkpoint, int epochs,
-                    int threads, const char *data_dir, int params_only,
-                    nn_err *err) {
-    nn_train_config cfg;
+/* The checkpoint's config with the caller's overrides applied. */
+static int open_config(nn_train_config *cfg, const char *checkpoint,
+                       const nn_open_opts *o, nn_err *err) {
+    int done;
+    if (nn_checkpoint_read_config(checkpoint, cfg, &done, err)) return -1;
+    if (!nn_model_is_named(cfg->model))
+        return nn_errf(err, "%s: config: model '%s' is not one nntrain knows",
+                       checkpoint, cfg->model);
+    if (o->epochs > 0 && o->epochs < done)
+        return nn_errf(err, "--epochs %d: the run in %s has done %d epochs "
+                       "already (give --epochs %d or more)", o->epochs,
+                       checkpoint, done, done);
+    if (o->epochs > 0) cfg->epochs = o->epochs;
+    if (o->threads > 0 && o->threads != cfg->threads) {
+        cfg->threads_changed |= !o->params_only;
+        cfg->threads = o->threads;
+    }
+    if (o->params_only)
+        return o->data_dir && o->data_dir[0]
+                   ? nn_path_copy(cfg->data_dir, sizeof cfg->data_dir,
+                                  o->data_dir, err)
+                   : 0;
+    return check_data(cfg, o->data_dir, err);
+}
+
+/* The folder a checkpoint lies in: a resumed run goes on writing there. */
+static int folder_of(char *dir, size_t cap, const char *checkpoint,
+                     nn_err *err) {
+    char copy[NN_PATH_MAX];
+    if (nn_path_copy(copy, sizeof copy, checkpoint, err)) return -1;
+    return nn_path_copy(dir, cap, dirname(copy), err);
+}
+
+/* Builds the trainer of cfg and loads the checkpoint into it. */
+static int load_trainer(nn_trainer **out, const char *checkpoint,
+                        const nn_train_config *cfg, int params_only,
+                        nn_err *err) {
     nn_trainer *t;
-    if (open_config(&cfg, checkpoint, epochs, threads, data_dir, params_only,
-                    err) ||
-        nn_trainer_create(&t, &cfg, err))
-        return -1;
+    if (nn_trainer_build(&t, cfg, err)) return -1;
     nn_train_state s = nn_trainer_state(t);
     if (nn_checkpoint_load(checkpoint, &s, params_only, err) ||
         nn_runner_sync_params(&t->runner, err)) {
         nn_trainer_free(t);
         return -1;
     }
-    /* the loaded config carries the saved out_dir, threads and data_dir */
-    t->cfg = cfg;
+    t->saved_threads = t->cfg.threads; /* a full load restored the saved config */
+    t->cfg = *cfg;
     *out = t;
     return 0;
+}
+
+int nn_trainer_open(nn_trainer **out, const char *checkpoint,
+                    const nn_open_opts *o, nn_err *err) {
+    nn_train_config *cfg = calloc(1, sizeof *cfg);
+    char *dir = malloc(NN_PATH_MAX);
+    nn_run_lock lock = {-1};
+    int rc = -1;
+    if (!cfg || !dir)
+        nn_errf(err, "trainer: out of memory");
+    else if (o->params_only)
+        rc = open_config(cfg, checkpoint, o, err) ||
+             load_trainer(out, checkpoint, cfg, 1, err);
+    else
+        /* the folder is locked before anything is read from it */
+        rc = folder_of(dir, NN_PATH_MAX, checkpoint, err) ||
+             nn_run_dir_lock(&lock, dir, err) ||
+             open_config(cfg, checkpoint, o, err) ||
+             nn_path_copy(cfg->out_dir, sizeof cfg->out_dir, dir, err) ||
+             load_trainer(out, checkpoint, cfg, 0, err);
+    if (rc == 0) (*out)->lock = lock;
+    else nn_run_dir_unlock(&lock), rc = -1;
+    free(cfg);
+    free(dir);
+    return rc;
 }
 
 int nn_trainer_test(nn_trainer *t, double *loss, double *acc,

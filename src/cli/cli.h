@@ -10,7 +10,8 @@
 
 #define CLI_EXIT_FAIL 1
 #define CLI_EXIT_USAGE 2
-#define CLI_EXIT_INTERRUPTED 130
+/* interrupted by signal S: 128 + S (130 for Ctrl-C, 143 for SIGTERM) */
+#define CLI_EXIT_SIGNAL_BASE 128
 
 int cmd_train(int argc, char **argv);
 int cmd_eval(int argc, char **argv);
@@ -35,6 +36,10 @@ int cli_parse_u64(const char *cmd, const char *flag, const char *text,
                   uint64_t *out);
 int cli_parse_float(const char *cmd, const char *flag, const char *text,
                     float *out);
+/* A path option into a buffer of NN_PATH_MAX bytes: -1 after a usage
+ * error when it is empty or too long. */
+int cli_parse_path(const char *cmd, const char *flag, const char *text,
+                   char *dst);
 /* Index of text in names[0..n), or -1 after a usage error. */
 int cli_parse_choice(const char *cmd, const char *flag, const char *text,
                      const char *const *names, int n);

@@ -36,7 +36,7 @@ int cmd_eval(int argc, char **argv) {
     optind = 1;
     while ((opt = getopt_long(argc, argv, ":h", longs, NULL)) != -1) {
         if (opt == 'h') return fputs(eval_help, stdout), 0;
-        if (opt == 't' && cli_parse_int("eval", "--threads", optarg, 1, 1024,
+        if (opt == 't' && cli_parse_int("eval", "--threads", optarg, 1, NN_MAX_THREADS,
                                         &threads))
             return CLI_EXIT_USAGE;
         if (opt == 'd') data = optarg;
@@ -44,17 +44,17 @@ int cmd_eval(int argc, char **argv) {
     }
     if (optind != argc - 1)
         return cli_usage_error("eval", "expected one RUN_DIR or CHECKPOINT");
-    char path[1100];
+    char path[NN_PATH_MAX];
     struct stat st;
     const char *target = argv[optind];
-    if (stat(target, &st) == 0 && S_ISDIR(st.st_mode))
-        snprintf(path, sizeof path, "%s/%s", target, NN_FINAL_FILE);
-    else
-        snprintf(path, sizeof path, "%s", target);
     nn_err err;
-    nn_trainer *t;
-    if (nn_trainer_open(&t, path, 0, threads, data, 1, &err))
+    if ((stat(target, &st) == 0 && S_ISDIR(st.st_mode))
+            ? nn_path_join(path, sizeof path, target, NN_FINAL_FILE, &err)
+            : nn_path_copy(path, sizeof path, target, &err))
         return cli_fail("eval", err.msg);
+    nn_open_opts o = {0, threads, data, 1};
+    nn_trainer *t;
+    if (nn_trainer_open(&t, path, &o, &err)) return cli_fail("eval", err.msg);
     double loss, acc;
     long cm[NN_CLASSES][NN_CLASSES];
     int rc = nn_trainer_test(t, &loss, &acc, cm, &err);

@@ -3,17 +3,21 @@
 #include <getopt.h>
 #include <omp.h>
 #include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "cli.h"
 #include "cli_report.h"
+#include "run_dir.h"
 
 static const char experiment_help[] =
     "Usage: nntrain experiment [--out DIR] [--bench CSV] [options]\n"
     "Reproduces the seed experiment: trains the MLP and the CNN (50 epochs,\n"
     "batch 64, Adam 0.001, MSE on softmax, seed 42) into DIR/mlp and DIR/cnn,\n"
     "then renders the figures and writes DIR/REPORT.md.\n\n"
-    "  --out DIR     results folder (default results)\n"
+    "  --out DIR     results folder (default: results, or the next free\n"
+    "                results-N when results/ holds runs)\n"
+    "  --overwrite   replace the runs that --out holds\n"
     "  --bench CSV   add the throughput figure (default: benchmarks/results/\n"
     "                bench.csv when it exists)\n"
     CLI_TRAIN_OPTIONS_HELP
@@ -21,12 +25,26 @@ static const char experiment_help[] =
 
 #define DEFAULT_BENCH_CSV "benchmarks/results/bench.csv"
 
-static int train_model(const char *model, const nn_train_config *base,
-                       const char *out_dir) {
-    nn_train_config cfg = *base;
-    snprintf(cfg.model, sizeof cfg.model, "%s", model);
-    snprintf(cfg.out_dir, sizeof cfg.out_dir, "%s/%s", out_dir, model);
-    return cli_train_new("experiment", &cfg);
+static const char *const models[] = {"mlp", "cnn"};
+#define N_MODELS 2
+
+/* The runs go to OUT/mlp and OUT/cnn. Without --out, OUT is results or the
+ * next free results-N; with it, both folders are checked before the first
+ * model trains, so the second cannot fail on a folder taken long after. */
+static int choose_out(char *out, const char *given, int overwrite) {
+    nn_err err;
+    if (!given)
+        return nn_run_dir_next_free(out, NN_PATH_MAX, "results", models,
+                                    N_MODELS, &err)
+                   ? cli_fail("experiment", err.msg) : 0;
+    char run_dir[NN_PATH_MAX];
+    if (nn_path_copy(out, NN_PATH_MAX, given, &err))
+        return cli_fail("experiment", err.msg);
+    for (int i = 0; i < N_MODELS && !overwrite; i++)
+        if (nn_path_join(run_dir, sizeof run_dir, out, models[i], &err) ||
+            nn_run_dir_check_free(run_dir, &err))
+            return cli_fail("experiment", err.msg);
+    return 0;
 }
 
 int cmd_experiment(int argc, char **argv) {
@@ -34,17 +52,19 @@ int cmd_experiment(int argc, char **argv) {
         CLI_TRAIN_LONG_OPTIONS,
         {"out", required_argument, 0, 'o'},
         {"bench", required_argument, 0, 'x'},
+        {"overwrite", no_argument, 0, 'W'},
         {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0}};
     nn_train_config cfg;
     nn_train_config_default(&cfg);
-    const char *out = "results", *bench = NULL;
+    const char *given_out = NULL, *bench = NULL;
     int opt, rc;
     optind = 1;
     while ((opt = getopt_long(argc, argv, ":h", longs, NULL)) != -1) {
         if (opt == 'h') return fputs(experiment_help, stdout), 0;
-        if (opt == 'o') out = optarg;
+        if (opt == 'o') given_out = optarg;
         else if (opt == 'x') bench = optarg;
+        else if (opt == 'W') cfg.overwrite = 1;
         else if (opt == '?' || opt == ':')
             return cli_bad_option("experiment", opt, argv);
         else if (cli_train_option("experiment", opt, optarg, &cfg) < 0)
@@ -54,17 +74,22 @@ int cmd_experiment(int argc, char **argv) {
         return cli_usage_error("experiment", "unexpected argument '%s'",
                                argv[optind]);
     if (!bench && access(DEFAULT_BENCH_CSV, R_OK) == 0) bench = DEFAULT_BENCH_CSV;
-    if ((rc = cli_resolve_data("experiment", &cfg))) return rc;
+    static char out[NN_PATH_MAX], dirs[N_MODELS][NN_PATH_MAX];
+    if ((rc = choose_out(out, given_out, cfg.overwrite)) ||
+        (rc = cli_resolve_data("experiment", &cfg)))
+        return rc;
     double t0 = omp_get_wtime();
-    static const char *const models[] = {"mlp", "cnn"};
-    char dirs[2][1100];
-    const char *runs[2];
-    for (int i = 0; i < 2; i++) {
-        printf("=== %s (%d of 2) ===\n", models[i], i + 1);
-        if ((rc = train_model(models[i], &cfg, out))) return rc;
-        snprintf(dirs[i], sizeof dirs[i], "%s/%s", out, models[i]);
+    const char *runs[N_MODELS];
+    for (int i = 0; i < N_MODELS; i++) {
+        nn_err err;
+        printf("=== %s (%d of %d) ===\n", models[i], i + 1, N_MODELS);
+        snprintf(cfg.model, sizeof cfg.model, "%s", models[i]);
+        if (nn_path_join(dirs[i], sizeof dirs[i], out, models[i], &err))
+            return cli_fail("experiment", err.msg);
+        memcpy(cfg.out_dir, dirs[i], sizeof cfg.out_dir);
+        if ((rc = cli_train_new("experiment", &cfg))) return rc;
         runs[i] = dirs[i];
     }
-    return cli_write_report("experiment", runs, 2, bench, out,
+    return cli_write_report("experiment", runs, N_MODELS, bench, out,
                             omp_get_wtime() - t0);
 }

@@ -13,28 +13,35 @@ static const char train_help[] =
     "softmax, batch 64, 50 epochs) and writes the run folder: metrics.csv,\n"
     "confusion_test.csv, summary.json, checkpoint.ckpt and final.ckpt.\n\n"
     "  --model mlp|cnn     architecture (default cnn)\n"
-    "  --out DIR           run folder (default runs/<model>)\n"
+    "  --out DIR           run folder (default: runs/<model>, or the next free\n"
+    "                      runs/<model>-N); a folder holding a run is refused\n"
+    "  --overwrite         replace the run that --out holds\n"
     "  --resume RUN_DIR    continue the run saved in RUN_DIR/checkpoint.ckpt\n"
     CLI_TRAIN_OPTIONS_HELP
     "  -h, --help          this help\n";
 
 /* Options that make a new run and cannot change a saved one. */
-static int fixed_on_resume(int opt) { return strchr("bslnLOMBPSNm", opt) != NULL; }
+static int fixed_on_resume(int opt) { return strchr("bslnLOMBPSNmW", opt) != NULL; }
 
 static int resume(const char *run_dir, nn_train_config *flags,
                   int epochs_given, int threads_given) {
     int rc;
     if (flags->data_dir[0] && (rc = cli_resolve_data("train", flags)))
         return rc;
-    char path[1100];
-    snprintf(path, sizeof path, "%s/%s", run_dir, NN_CHECKPOINT_FILE);
+    char path[NN_PATH_MAX];
     nn_err err;
-    nn_trainer *t;
-    if (nn_trainer_open(&t, path, epochs_given ? flags->epochs : 0,
-                        threads_given ? flags->threads : 0, flags->data_dir, 0,
-                        &err))
+    if (nn_path_join(path, sizeof path, run_dir, NN_CHECKPOINT_FILE, &err))
         return cli_fail("train", err.msg);
+    nn_open_opts o = {epochs_given ? flags->epochs : 0,
+                      threads_given ? flags->threads : 0, flags->data_dir, 0};
+    nn_trainer *t;
+    if (nn_trainer_open(&t, path, &o, &err)) return cli_fail("train", err.msg);
     const nn_train_config *c = nn_trainer_config(t);
+    if (c->threads != nn_trainer_saved_threads(t))
+        fprintf(stderr, "nntrain train: warning: the run was trained with %d "
+                "threads, now %d: its numbers will differ from an "
+                "uninterrupted run's\n", nn_trainer_saved_threads(t),
+                c->threads);
     cli_print_banner(c, nn_trainer_model(t), nn_trainer_data(t),
                      nn_trainer_parallel(t));
     printf("resuming after epoch %d of %d\n", nn_trainer_epochs_done(t),
@@ -44,12 +51,25 @@ static int resume(const char *run_dir, nn_train_config *flags,
     return rc;
 }
 
+/* runs/<model>, or the next free runs/<model>-N: the default never lands
+ * on an existing run. */
+static int default_out(nn_train_config *cfg) {
+    char base[64];
+    nn_err err;
+    snprintf(base, sizeof base, "runs/%s", cfg->model);
+    if (nn_run_dir_next_free(cfg->out_dir, sizeof cfg->out_dir, base, NULL, 0,
+                             &err))
+        return cli_fail("train", err.msg);
+    return 0;
+}
+
 int cmd_train(int argc, char **argv) {
     static const struct option longs[] = {
         CLI_TRAIN_LONG_OPTIONS,
         {"model", required_argument, 0, 'm'},
         {"out", required_argument, 0, 'o'},
         {"resume", required_argument, 0, 'r'},
+        {"overwrite", no_argument, 0, 'W'},
         {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0}};
     static const char *const models[] = {"mlp", "cnn"};
@@ -63,8 +83,11 @@ int cmd_train(int argc, char **argv) {
         if (opt == '?' || opt == ':') return cli_bad_option("train", opt, argv);
         epochs_given |= opt == 'e', threads_given |= opt == 't';
         fixed_given |= fixed_on_resume(opt);
-        if (opt == 'o') snprintf(cfg.out_dir, sizeof cfg.out_dir, "%s", optarg);
-        else if (opt == 'r') resume_dir = optarg;
+        if (opt == 'o') {
+            if (cli_parse_path("train", "--out", optarg, cfg.out_dir))
+                return CLI_EXIT_USAGE;
+        } else if (opt == 'r') resume_dir = optarg;
+        else if (opt == 'W') cfg.overwrite = 1;
         else if (opt == 'm') {
             if ((rc = cli_parse_choice("train", "--model", optarg, models, 2)) < 0)
                 return CLI_EXIT_USAGE;
@@ -78,10 +101,11 @@ int cmd_train(int argc, char **argv) {
         if (fixed_given || cfg.out_dir[0])
             return cli_usage_error("train", "with --resume only --epochs, "
                                    "--threads and --data may be given");
+        if (strlen(resume_dir) == 0)
+            return cli_usage_error("train", "--resume: empty folder name");
         return resume(resume_dir, &cfg, epochs_given, threads_given);
     }
-    if (!cfg.out_dir[0])
-        snprintf(cfg.out_dir, sizeof cfg.out_dir, "runs/%s", cfg.model);
+    if (!cfg.out_dir[0] && (rc = default_out(&cfg))) return rc;
     if ((rc = cli_resolve_data("train", &cfg))) return rc;
     return cli_train_new("train", &cfg);
 }

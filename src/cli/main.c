@@ -1,5 +1,7 @@
 /* main.c: `nntrain SUBCOMMAND ...`: dispatch to the subcommands. */
+#include <errno.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -22,7 +24,20 @@ typedef struct {
     int (*run)(int argc, char **argv);
 } command;
 
+/* What a command printed must have reached its standard output: for
+ * `eval` and `bench` it is the result. Turns a success into a failure when
+ * it did not (a full disk, a closed pipe). */
+static int check_stdout(const char *cmd, int rc) {
+    if (fflush(stdout) == 0 && !ferror(stdout)) return rc;
+    fprintf(stderr, "nntrain %s: cannot write standard output: %s\n", cmd,
+            strerror(errno));
+    return rc ? rc : CLI_EXIT_FAIL;
+}
+
 int main(int argc, char **argv) {
+    /* a closed pipe (`nntrain train | tee log` after Ctrl-C) must not kill a
+     * run before it has saved its files: writes fail with EPIPE instead */
+    signal(SIGPIPE, SIG_IGN);
     static const command commands[] = {
         {"train", cmd_train},           {"eval", cmd_eval},
         {"bench", cmd_bench},           {"report", cmd_report},
@@ -31,18 +46,18 @@ int main(int argc, char **argv) {
     opterr = 0; /* the subcommands report bad options in one line */
     if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
         fputs(main_help, argc < 2 ? stderr : stdout);
-        return argc < 2 ? CLI_EXIT_USAGE : 0;
+        return check_stdout("--help", argc < 2 ? CLI_EXIT_USAGE : 0);
     }
     if (!strcmp(argv[1], "--version")) {
         nn_sysinfo s;
         nn_sysinfo_get(&s);
         printf("nntrain %s (%s), oneDNN %s, ISA %s\n", s.version, s.commit,
                s.onednn_version, s.onednn_isa);
-        return 0;
+        return check_stdout("--version", 0);
     }
     for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
         if (!strcmp(argv[1], commands[i].name))
-            return commands[i].run(argc - 1, argv + 1);
+            return check_stdout(argv[1], commands[i].run(argc - 1, argv + 1));
     fprintf(stderr, "nntrain: unknown command '%s'\nTry 'nntrain --help'.\n",
             argv[1]);
     return CLI_EXIT_USAGE;

@@ -79,6 +79,22 @@ int cli_parse_float(const char *cmd, const char *flag, const char *text,
     return 0;
 }
 
+int cli_parse_path(const char *cmd, const char *flag, const char *text,
+                   char *dst) {
+    size_t len = strlen(text);
+    if (len == 0) {
+        cli_usage_error(cmd, "%s: empty path", flag);
+        return -1;
+    }
+    if (len >= NN_PATH_MAX) {
+        cli_usage_error(cmd, "%s: path of %zu bytes is too long (at most %d)",
+                        flag, len, NN_PATH_MAX - 1);
+        return -1;
+    }
+    memcpy(dst, text, len + 1);
+    return 0;
+}
+
 int cli_parse_choice(const char *cmd, const char *flag, const char *text,
                      const char *const *names, int n) {
     for (int i = 0; i < n; i++)
@@ -112,22 +128,23 @@ int cli_train_option(const char *cmd, int opt, const char *arg,
     /* one option a line reads best as a table */
     // clang-format off
     switch (opt) {
-    case 'e': bad = cli_parse_int(cmd, "--epochs", arg, 1, 100000, &c->epochs); break;
-    case 'b': bad = cli_parse_int(cmd, "--batch-size", arg, 1, 1 << 20, &c->batch_size); break;
-    case 't': bad = cli_parse_int(cmd, "--threads", arg, 1, 1024, &c->threads); break;
-    case 'n': bad = cli_parse_int(cmd, "--limit", arg, 1, 1 << 30, &c->limit); break;
-    case 'S': bad = cli_parse_int(cmd, "--save-every", arg, 0, 100000, &c->save_every); break;
+    case 'e': bad = cli_parse_int(cmd, "--epochs", arg, 1, NN_MAX_EPOCHS, &c->epochs); break;
+    case 'b': bad = cli_parse_int(cmd, "--batch-size", arg, 1, NN_MAX_BATCH, &c->batch_size); break;
+    case 't': bad = cli_parse_int(cmd, "--threads", arg, 1, NN_MAX_THREADS, &c->threads); break;
+    case 'n': bad = cli_parse_int(cmd, "--limit", arg, 1, NN_MAX_LIMIT, &c->limit); break;
+    case 'S': bad = cli_parse_int(cmd, "--save-every", arg, 0, NN_MAX_SAVE_EVERY, &c->save_every); break;
     case 's': bad = cli_parse_u64(cmd, "--seed", arg, &c->seed); break;
-    case 'M': bad = cli_parse_float(cmd, "--momentum", arg, &c->momentum); break;
+    case 'M':
+        bad = cli_parse_float(cmd, "--momentum", arg, &c->momentum);
+        if (!bad && !(c->momentum >= 0 && c->momentum < 1))
+            bad = cli_usage_error(cmd, "--momentum: %s is out of range [0, 1)", arg);
+        break;
     case 'l':
         bad = cli_parse_float(cmd, "--lr", arg, &c->lr);
         if (!bad && c->lr <= 0)
             bad = cli_usage_error(cmd, "--lr: %s must be positive", arg);
         break;
-    case 'd':
-        bad = 0;
-        snprintf(c->data_dir, sizeof c->data_dir, "%s", arg);
-        break;
+    case 'd': bad = cli_parse_path(cmd, "--data", arg, c->data_dir); break;
     case 'L': bad = choose(cmd, "--loss", arg, losses, 2, &v); c->loss = v; break;
     case 'O': bad = choose(cmd, "--optimizer", arg, optims, 2, &v); c->optim = v; break;
     case 'B': bad = choose(cmd, "--backend", arg, backends, 2, &v); c->backend = v; break;
@@ -141,10 +158,11 @@ int cli_train_option(const char *cmd, int opt, const char *arg,
 
 int cli_resolve_data(const char *cmd, nn_train_config *cfg) {
     nn_err err;
-    char dir[sizeof cfg->data_dir];
-    if (nn_data_find_dir(dir, sizeof dir,
-                         cfg->data_dir[0] ? cfg->data_dir : NULL, &err))
-        return cli_fail(cmd, err.msg);
-    snprintf(cfg->data_dir, sizeof cfg->data_dir, "%s", dir);
-    return 0;
+    char *dir = malloc(NN_PATH_MAX);
+    if (!dir) return cli_fail(cmd, "out of memory");
+    int rc = nn_data_find_dir(dir, NN_PATH_MAX,
+                              cfg->data_dir[0] ? cfg->data_dir : NULL, &err);
+    if (rc == 0) memcpy(cfg->data_dir, dir, strlen(dir) + 1);
+    free(dir);
+    return rc ? cli_fail(cmd, err.msg) : 0;
 }

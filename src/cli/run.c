@@ -13,6 +13,11 @@ void cli_print_banner(const nn_train_config *c, const nn_model *m,
                       const nn_fashion *data, const char *parallel) {
     nn_sysinfo s;
     nn_sysinfo_get(&s);
+    int cores = omp_get_num_procs();
+    if (c->threads > cores)
+        fprintf(stderr, "nntrain: warning: %d threads on %d cores: OpenMP "
+                "threads will wait for each other (expect a much slower "
+                "run)\n", c->threads, cores);
     printf("nntrain %s (%s) | oneDNN %s, ISA %s | %d threads, %s parallel | "
            "seed %llu\n",
            s.version, s.commit, s.onednn_version, s.onednn_isa, c->threads,
@@ -78,31 +83,49 @@ static void on_progress(const nn_progress *p, void *ctx) {
     fflush(stdout);
 }
 
-static volatile int stop_requested;
+/* The signal that asked the run to stop (0: none yet). SIGINT, SIGTERM
+ * (kill, systemd, Slurm, timeout) and SIGHUP all finish the batch, write a
+ * checkpoint and say how to resume. */
+static volatile sig_atomic_t stop_signal;
+_Static_assert(sizeof(sig_atomic_t) == sizeof(int),
+               "the trainer polls the flag as an int");
+static const int stop_signals[] = {SIGINT, SIGTERM, SIGHUP};
+#define N_STOP_SIGNALS (int)(sizeof stop_signals / sizeof *stop_signals)
 
-static void on_sigint(int sig) {
-    (void)sig;
-    stop_requested = 1;
+static void on_stop_signal(int sig) {
+    if (!stop_signal) stop_signal = sig;
+}
+
+static const char *signal_name(int sig) {
+    switch (sig) {
+    case SIGINT: return "SIGINT";
+    case SIGTERM: return "SIGTERM";
+    case SIGHUP: return "SIGHUP";
+    }
+    return "a signal";
 }
 
 int cli_run_training(const char *cmd, nn_trainer *t) {
     progress_state ps = {isatty(STDERR_FILENO), 0, 0, 0};
-    struct sigaction sa, old;
+    struct sigaction sa, old[N_STOP_SIGNALS];
     memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_sigint;
-    sigaction(SIGINT, &sa, &old);
-    stop_requested = 0;
+    sa.sa_handler = on_stop_signal;
+    stop_signal = 0;
+    for (int i = 0; i < N_STOP_SIGNALS; i++)
+        sigaction(stop_signals[i], &sa, &old[i]);
     nn_err err;
-    int rc = nn_trainer_run(t, on_progress, &ps, &stop_requested, &err);
-    sigaction(SIGINT, &old, NULL);
+    int rc = nn_trainer_run(t, on_progress, &ps, &stop_signal, &err);
+    for (int i = 0; i < N_STOP_SIGNALS; i++)
+        sigaction(stop_signals[i], &old[i], NULL);
     const nn_train_config *c = nn_trainer_config(t);
     if (rc < 0) return cli_fail(cmd, err.msg);
     if (rc == 1) {
         if (ps.tty) fprintf(stderr, "\n");
-        fprintf(stderr, "nntrain %s: interrupted in epoch %d of %d; "
+        fprintf(stderr, "nntrain %s: interrupted by %s in epoch %d of %d; "
                 "checkpoint written. Resume with: nntrain train --resume %s\n",
-                cmd, nn_trainer_epochs_done(t) + 1, c->epochs, c->out_dir);
-        return CLI_EXIT_INTERRUPTED;
+                cmd, signal_name(stop_signal), nn_trainer_epochs_done(t) + 1,
+                c->epochs, c->out_dir);
+        return CLI_EXIT_SIGNAL_BASE + stop_signal;
     }
     double loss, acc;
     if (nn_trainer_finish(t, &loss, &acc, &err)) return cli_fail(cmd, err.msg);

@@ -9,17 +9,16 @@
 
 #include "nn_path.h"
 
-#define DATA_FILES 4
 
-static const char *const data_files[DATA_FILES] = {
+const char *const nn_data_file_names[NN_DATA_FILES] = {
     NN_TRAIN_IMAGES, NN_TRAIN_LABELS, NN_TEST_IMAGES, NN_TEST_LABELS};
 
 /* Whether dir holds the four files as regular files. */
 static int has_all(const char *dir) {
     char path[NN_PATH_MAX];
     struct stat st;
-    for (int i = 0; i < DATA_FILES; i++)
-        if (nn_path_join(path, sizeof path, dir, data_files[i], NULL) ||
+    for (int i = 0; i < NN_DATA_FILES; i++)
+        if (nn_path_join(path, sizeof path, dir, nn_data_file_names[i], NULL) ||
             stat(path, &st) != 0 || !S_ISREG(st.st_mode))
             return 0;
     return 1;
@@ -36,13 +35,13 @@ static int check_named_dir(const char *dir, const char *label, nn_err *err) {
         return nn_errf(err, "%s: not a folder (expected the folder holding "
                        "the four Fashion-MNIST .gz files)", label);
     char path[NN_PATH_MAX];
-    for (int i = 0; i < DATA_FILES; i++) {
-        if (nn_path_join(path, sizeof path, dir, data_files[i], err))
+    for (int i = 0; i < NN_DATA_FILES; i++) {
+        if (nn_path_join(path, sizeof path, dir, nn_data_file_names[i], err))
             return -1;
         if (stat(path, &st) != 0)
             return nn_errf(err, "%s: %s is missing (expected %s, %s, %s and "
-                           "%s)", label, data_files[i], data_files[0],
-                           data_files[1], data_files[2], data_files[3]);
+                           "%s)", label, nn_data_file_names[i], nn_data_file_names[0],
+                           nn_data_file_names[1], nn_data_file_names[2], nn_data_file_names[3]);
         nn_err why;
         if (nn_check_regular(path, "a gzipped IDX file", &why))
             return nn_errf(err, "%s: %s", label, why.msg + strlen(dir) + 1);

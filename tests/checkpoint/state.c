@@ -125,10 +125,14 @@ void test_state_fill(test_state *t, uint64_t seed) {
     t->cfg.seed = seed, t->cfg.limit = 100, t->cfg.loss = NN_LOSS_CROSS_ENTROPY;
     t->cfg.backend = NN_BACKEND_REF, t->cfg.parallel = NN_PARALLEL_BATCH;
     t->cfg.nan_policy = NN_NAN_SKIP_BATCH;
-    snprintf(t->cfg.data_dir, sizeof t->cfg.data_dir, "data/%llu",
+    snprintf(t->cfg.data_dir, sizeof t->cfg.data_dir, "/data/%llu",
              (unsigned long long)seed);
-    snprintf(t->cfg.out_dir, sizeof t->cfg.out_dir, "runs/%llu",
-             (unsigned long long)seed);
+    for (int i = 0; i < NN_DATA_FILES; i++) {
+        t->cfg.data_fp.size[i] = 1000000007ull * (seed + (uint64_t)i);
+        t->cfg.data_fp.crc[i] = (uint32_t)(0x9e3779b9u * (seed + (uint64_t)i));
+    }
+    t->cfg.threads_changed = (int)(seed & 1);
+    /* out_dir is not saved: a resumed run writes where its checkpoint is */
 }
 
 void test_state_copy(test_state *dst, const test_state *src) {

@@ -13,8 +13,14 @@
 
 /* Offsets in the file (layout in checkpoint.h). */
 #define CONFIG_AT 12
+#define EPOCHS_AT (CONFIG_AT + 16)
+#define THREADS_AT (EPOCHS_AT + 2 * 4)
+#define LR_AT (EPOCHS_AT + 5 * 4)
+#define MOMENTUM_AT (LR_AT + 4)
 #define LOSS_AT (CONFIG_AT + 16 + 5 * 4 + 2 * 4 + 8)
-#define LAYERS_AT (CONFIG_AT + 2120)
+#define DIR_LEN_AT (LOSS_AT + 6 * 4 + 4 * 12)
+/* the good file's data folder is "/data/1" */
+#define LAYERS_AT (DIR_LEN_AT + 4 + 7)
 #define LAYER_BYTES 48
 
 static char dir[64], path[128];
@@ -47,7 +53,7 @@ static void expect_failure(test_state *s, failure level, const char *want) {
         nn_train_config cfg;
         memcpy(&cfg, &s->cfg, sizeof cfg);
         err.msg[0] = '\0';
-        CHECK(nn_checkpoint_read_config(path, &cfg, &err) == -1);
+        CHECK(nn_checkpoint_read_config(path, &cfg, NULL, &err) == -1);
         CHECK_CONTAINS(err.msg, full);
         CHECK(memcmp(&cfg, &s->cfg, sizeof cfg) == 0);
     }
@@ -78,7 +84,7 @@ static void check_file_level(test_state *s) {
     test_put_u32(b + 8, 7);
     test_fix_crc(b, good_size);
     expect_bytes(s, b, good_size,
-                 "checkpoint format version 7 is not supported (expected 1)");
+                 "checkpoint format version 7 is not supported (expected 2)");
     memcpy(b, good, good_size);
     b[LAYERS_AT + 4 + 3 * LAYER_BYTES + 8 + 1000] ^= 0x01; /* a param */
     expect_bytes(s, b, good_size,
@@ -88,7 +94,7 @@ static void check_file_level(test_state *s) {
     expect_bytes(s, b, good_size + 1,
                  "1 unexpected byte after the checksum (trailing garbage)");
     expect_bytes(s, good, 100,
-                 "truncated: expected 2032 more bytes for config");
+                 "truncated: expected 36 more bytes for config");
     /* half way falls in the Adam m vector, after params and 16 bytes */
     size_t m_end = LAYERS_AT + 4 + 3 * LAYER_BYTES + 8 + 8 * n_params + 16;
     snprintf(want, sizeof want, "truncated: expected %zu more bytes for "
@@ -108,6 +114,29 @@ static void check_bad_values(test_state *s) {
     test_put_u32(b + LOSS_AT, 7);
     test_fix_crc(b, good_size);
     expect_bytes(s, b, good_size, "config: loss 7 is out of range 0..1");
+    /* values nntrain would never have written, each named with the
+     * checkpoint rather than a flag the user never gave */
+    static const struct {
+        size_t at;
+        uint32_t value;
+        const char *want;
+    } bad[] = {
+        {THREADS_AT, 100000, "config: threads 100000 is out of range 1..1024"},
+        {THREADS_AT, 0, "config: threads 0 is out of range 1..1024"},
+        {EPOCHS_AT, 0, "config: epochs 0 is out of range 1..100000"},
+        {EPOCHS_AT + 4, 0xffffffffu, "config: batch_size -1 is out of range"},
+        {LR_AT, 0xbf800000u, "config: lr -1 is not a positive number"},
+        {LR_AT, 0x7fc00000u, "config: lr nan is not a positive number"},
+        {MOMENTUM_AT, 0x3f800000u, "config: momentum 1 is out of range [0, 1)"},
+        {LOSS_AT + 5 * 4, 2, "config: threads_changed 2 is out of range 0..1"},
+        {DIR_LEN_AT + 4, 0, "config: data folder of 7 bytes is not a path"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        memcpy(b, good, good_size);
+        test_put_u32(b + bad[i].at, bad[i].value);
+        test_fix_crc(b, good_size);
+        expect_bytes(s, b, good_size, bad[i].want);
+    }
     memcpy(b, good, good_size);
     test_put_u32(b + good_size - 4 - 4 * (TEST_ORDER - 3), 99);
     test_fix_crc(b, good_size);
@@ -127,8 +156,12 @@ static void check_bad_values(test_state *s) {
 static void check_odd_files(test_state *s) {
     unlink(path);
     CHECK(mkdir(path, 0777) == 0);
-    expect_failure(s, BAD_FILE, "not a regular file");
+    expect_failure(s, BAD_FILE, "is a folder, expected an nntrain checkpoint");
     CHECK(rmdir(path) == 0);
+    /* a FIFO with no writer: refused at once instead of blocking */
+    CHECK(mkfifo(path, 0600) == 0);
+    expect_failure(s, BAD_FILE, "is a FIFO, expected an nntrain checkpoint");
+    unlink(path);
     int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
     CHECK(fd >= 0 && ftruncate(fd, (2ll << 30) + 1) == 0); /* sparse */
     close(fd);

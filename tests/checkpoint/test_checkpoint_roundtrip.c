@@ -31,14 +31,19 @@ static void check_layout(const test_state *s) {
     size_t opt = 16 + 4 * n * (s->opt.v ? 2 : 1);
     size_t progress = 4 + 32 + 8 + 48 * (size_t)s->epochs_done + 40 +
                       4 * (size_t)s->cursor.n_order;
-    CHECK(size == 12 + 2120 + layers + 8 + 4 * n + opt + progress + 4);
+    size_t dir_len = strlen(s->cfg.data_dir);
+    size_t config = 16 + 5 * 4 + 2 * 4 + 8 + 6 * 4 + 4 * 12 + 4 + dir_len;
+    size_t at = 12 + config; /* the layer table */
+    CHECK(size == at + layers + 8 + 4 * n + opt + progress + 4);
     CHECK(memcmp(b, "NNTCKPT1", 8) == 0);
-    CHECK(u32_at(b + 8) == 1);                           /* version */
+    CHECK(u32_at(b + 8) == 2);                           /* version */
     CHECK(memcmp(b + 12, s->cfg.model, strlen(s->cfg.model) + 1) == 0);
     CHECK(u32_at(b + 28) == (uint32_t)s->cfg.epochs);    /* after model */
-    CHECK(u32_at(b + 2132) == (uint32_t)s->model.n_layers);
-    CHECK(u32_at(b + 2132 + layers) == (uint32_t)n);     /* n_params, low */
-    CHECK(u32_at(b + 2132 + layers + 4) == 0);           /* n_params, high */
+    CHECK(u32_at(b + at - dir_len - 4) == dir_len);      /* data folder */
+    CHECK(memcmp(b + at - dir_len, s->cfg.data_dir, dir_len) == 0);
+    CHECK(u32_at(b + at) == (uint32_t)s->model.n_layers);
+    CHECK(u32_at(b + at + layers) == (uint32_t)n);       /* n_params, low */
+    CHECK(u32_at(b + at + layers + 4) == 0);             /* n_params, high */
     free(b);
 }
 
@@ -58,8 +63,10 @@ static void roundtrip(const char *model, nn_optim_kind optim, uint64_t seed) {
     CHECK(dst.opt.step == 3 && dst.epochs_done == 3);
     nn_train_config cfg;
     memset(&cfg, 0xAA, sizeof cfg);
-    CHECK(nn_checkpoint_read_config(path, &cfg, &err) == 0);
+    int done = -1;
+    CHECK(nn_checkpoint_read_config(path, &cfg, &done, &err) == 0);
     CHECK(memcmp(&cfg, &src.cfg, sizeof cfg) == 0);
+    CHECK(done == src.epochs_done);
     check_layout(&src);
     test_state_free(&src);
     test_state_free(&dst);

@@ -62,13 +62,13 @@ static void check_failure(const nn_err *err) {
 static void try_config(void) {
     nn_err err = {""};
     nn_train_config cfg;
-    if (nn_checkpoint_read_config(path, &cfg, &err) != 0) {
+    if (nn_checkpoint_read_config(path, &cfg, NULL, &err) != 0) {
         check_failure(&err);
         return;
     }
     if (!memchr(cfg.model, 0, sizeof cfg.model) ||
         !memchr(cfg.data_dir, 0, sizeof cfg.data_dir) ||
-        !memchr(cfg.out_dir, 0, sizeof cfg.out_dir) ||
+        nn_train_config_check(&cfg, NULL) != 0 ||
         (unsigned)cfg.loss > NN_LOSS_CROSS_ENTROPY ||
         (unsigned)cfg.optim > NN_OPTIM_SGD)
         die("read_config returned a config it should have refused");
