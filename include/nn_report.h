@@ -116,17 +116,26 @@ typedef struct {
     const char *bench_csv;  /* benchmark CSV, or NULL for none */
     const char *out_dir;    /* created if missing; figures go to figures/ */
     double wall_seconds;    /* how long the whole command took; < 0: unknown */
+    const char *figures_error; /* NULL: the figures were rendered and are
+                                  linked; else why not (said instead) */
 } nn_report_opts;
+
+/* Loads every input (run folders, bench CSV) and frees them again: the one
+ * place a bad input is reported, before any figure or report is made. */
+int nn_report_check(const nn_report_opts *opts, nn_err *err);
 
 /* Renders every figure into OUT/figures/ as PNG and SVG by running gnuplot
  * on plots/<name>.gp: accuracy, <model>_loss, <model>_confusion per run, and
  * throughput when a bench CSV is given. gnuplot is $NNTRAIN_GNUPLOT or found
  * on PATH; the scripts are in $NNTRAIN_PLOTS or the source tree's plots/.
- * Without gnuplot it fails with a one-line message and renders nothing; the
- * caller can still write the report. */
+ * Each figure is rendered to a temp name and renamed into place only when
+ * gnuplot succeeded and wrote a non-empty file. Without gnuplot it fails
+ * with a one-line message and renders nothing; the caller can still write
+ * the report. */
 int nn_report_figures(const nn_report_opts *opts, nn_err *err);
 
-/* Writes OUT/REPORT.md atomically (REPORT.md.tmp, fsync, rename). */
+/* Writes OUT/REPORT.md atomically (REPORT.md.tmp, fsync, rename); it links
+ * the figures only when opts->figures_error is NULL. */
 int nn_report_write(const nn_report_opts *opts, nn_err *err);
 
 #endif

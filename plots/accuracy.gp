@@ -13,8 +13,9 @@ do for [i=1:n] {
     stats value("metrics" . i) using "epoch" nooutput
     max_epoch = STATS_max > max_epoch ? STATS_max : max_epoch
 }
-set xrange [1:max_epoch]
+set xrange [epoch_lo(max_epoch):epoch_hi(max_epoch)]
 set xtics epoch_step(max_epoch)
+epoch_style = epoch_with(max_epoch)
 set yrange [*:* < 100]
 
 set title "Accuracy vs epoch (train solid, validation dashed)"
@@ -26,6 +27,6 @@ run(j) = (j + 1) / 2
 is_train(j) = j % 2
 plot for [j=1:2*n] value("metrics" . run(j)) \
     using "epoch":(column(is_train(j) ? "train_acc" : "val_acc")) \
-    with lines lw 2.5 dt 2 - is_train(j) \
+    with @epoch_style lw 2.5 dt 2 - is_train(j) \
     lc rgb model_colour(value("model" . run(j))) \
     title (value("label" . run(j)) . (is_train(j) ? " train" : " validation"))

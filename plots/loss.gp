@@ -8,14 +8,15 @@ load ARG0[1:strlen(ARG0) - strlen("loss.gp")] . "style.gp"
 set datafile separator comma
 set datafile columnheaders
 stats metrics using "epoch" nooutput
-set xrange [1:STATS_max]
+set xrange [epoch_lo(STATS_max):epoch_hi(STATS_max)]
 set xtics epoch_step(STATS_max)
+epoch_style = epoch_with(STATS_max)
 
 set title sprintf("%s: %s loss vs epoch", label, lossname)
 set xlabel "Epoch"
 set ylabel sprintf("%s loss (dimensionless)", lossname)
 set key outside right top vertical Left reverse
-plot metrics using "epoch":"train_loss" with lines lw 2.5 dt 1 \
+plot metrics using "epoch":"train_loss" with @epoch_style lw 2.5 dt 1 \
          lc rgb model_colour(model) title "train", \
-     metrics using "epoch":"val_loss" with lines lw 2.5 dt 2 \
+     metrics using "epoch":"val_loss" with @epoch_style lw 2.5 dt 2 \
          lc rgb model_colour(model) title "validation"

@@ -27,3 +27,9 @@ model_colour(m) = m eq "mlp" ? "#1f77b4" : m eq "cnn" ? "#ff7f0e" : "#2ca02c"
 
 # Integer epoch ticks, about ten of them, for a run of `epochs` epochs.
 epoch_step(epochs) = epochs <= 12 ? 1 : epochs <= 30 ? 5 : 10
+# The x range of `epochs` epochs: gnuplot refuses [1:1], so a 1-epoch run
+# is centred in [0.5:1.5]. Its lone values show as points (a line needs
+# two): plot `with @epoch_style` after setting it from epoch_with().
+epoch_lo(epochs) = epochs > 1 ? 1 : 0.5
+epoch_hi(epochs) = epochs > 1 ? epochs : 1.5
+epoch_with(epochs) = epochs > 1 ? "lines" : "linespoints pt 7 ps 2"

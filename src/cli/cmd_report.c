@@ -17,10 +17,15 @@ static const char report_help[] =
 int cli_write_report(const char *cmd, const char *const *runs, int n_runs,
                      const char *bench_csv, const char *out_dir,
                      double wall_seconds) {
-    nn_report_opts o = {runs, n_runs, bench_csv, out_dir, wall_seconds};
-    nn_err err;
-    int figures_failed = nn_report_figures(&o, &err);
-    if (figures_failed) fprintf(stderr, "nntrain %s: %s\n", cmd, err.msg);
+    nn_report_opts o = {runs, n_runs, bench_csv, out_dir, wall_seconds, NULL};
+    nn_err err, figures_err;
+    /* a bad input is said once, before anything is drawn or written */
+    if (nn_report_check(&o, &err)) return cli_fail(cmd, err.msg);
+    int figures_failed = nn_report_figures(&o, &figures_err);
+    if (figures_failed) {
+        fprintf(stderr, "nntrain %s: %s\n", cmd, figures_err.msg);
+        o.figures_error = figures_err.msg;
+    }
     if (nn_report_write(&o, &err)) return cli_fail(cmd, err.msg);
     printf("report: %s/REPORT.md%s\n", out_dir,
            figures_failed ? " (without figures)" : ", figures in figures/");
@@ -29,7 +34,7 @@ int cli_write_report(const char *cmd, const char *const *runs, int n_runs,
 
 int cli_write_figures(const char *cmd, const char *bench_csv,
                       const char *out_dir) {
-    nn_report_opts o = {NULL, 0, bench_csv, out_dir, -1};
+    nn_report_opts o = {NULL, 0, bench_csv, out_dir, -1, NULL};
     nn_err err;
     if (nn_report_figures(&o, &err)) return cli_fail(cmd, err.msg);
     printf("figure: %s/figures/throughput.png\n", out_dir);

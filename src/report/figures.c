@@ -70,8 +70,33 @@ static void param_int(gp_params *p, const char *name, int index, long value) {
     if (p->overflow) params_refuse(p, name);
 }
 
-/* Runs script once per format: figures/<stem>.png and figures/<stem>.svg,
- * and checks that gnuplot left a non-empty file. */
+/* Renders one format into out through a temp file of the same extension
+ * (gnuplot picks the terminal from it), renamed into place only when
+ * gnuplot succeeded and wrote something: never a 0-byte figure. */
+static int render_one(const render_ctx *ctx, const char *script,
+                      const gp_params *params, const char *out,
+                      const char *format, nn_err *err) {
+    char tmp[REPORT_PATH_MAX];
+    int n = snprintf(tmp, sizeof tmp, "%.*s.tmp.%s",
+                     (int)(strlen(out) - strlen(format) - 1), out, format);
+    if (n < 0 || (size_t)n >= sizeof tmp)
+        return nn_errf(err, "%s: path too long", out);
+    gp_params full = *params;
+    param_str(&full, "outfile", -1, tmp);
+    if (full.bad[0])
+        return nn_errf(err, "%s: cannot pass \"%s\" to gnuplot", script, tmp);
+    int rc = gnuplot_run(ctx->program, script, full.text, err);
+    struct stat st;
+    if (rc == 0 && (stat(tmp, &st) != 0 || st.st_size == 0))
+        rc = nn_errf(err, "%s: gnuplot wrote no %s", script, out);
+    if (rc == 0 && rename(tmp, out) != 0)
+        rc = nn_errf(err, "%s: cannot rename into place: %s", out,
+                     strerror(errno));
+    if (rc) unlink(tmp);
+    return rc;
+}
+
+/* Runs script once per format: figures/<stem>.png and figures/<stem>.svg. */
 static int render(const render_ctx *ctx, const char *script_name,
                   const gp_params *params, const char *stem, nn_err *err) {
     static const char *const formats[] = {"png", "svg"};
@@ -87,19 +112,9 @@ static int render(const render_ctx *ctx, const char *script_name,
                        strerror(errno));
     for (int f = 0; f < 2; f++) {
         snprintf(name, sizeof name, "%s.%s", stem, formats[f]);
-        if (nn_path_join(out, sizeof out, ctx->figures_dir, name, err) < 0)
+        if (nn_path_join(out, sizeof out, ctx->figures_dir, name, err) < 0 ||
+            render_one(ctx, script, params, out, formats[f], err) < 0)
             return -1;
-        gp_params full = *params;
-        param_str(&full, "outfile", -1, out);
-        if (full.bad[0])
-            return nn_errf(err, "%s: cannot pass \"%s\" to gnuplot", script,
-                           out);
-        if (remove(out) != 0 && errno != ENOENT)
-            return nn_errf(err, "%s: cannot replace: %s", out, strerror(errno));
-        if (gnuplot_run(ctx->program, script, full.text, err) < 0) return -1;
-        struct stat st;
-        if (stat(out, &st) != 0 || st.st_size == 0)
-            return nn_errf(err, "%s: gnuplot wrote no %s", script, out);
     }
     return 0;
 }

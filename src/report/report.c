@@ -37,10 +37,21 @@ static void write_report(FILE *f, const nn_run *runs, int n_runs,
     report_write_config(f, runs, n_runs);
     report_write_accuracy(f, runs, n_runs);
     report_write_timing(f, runs, n_runs);
-    report_write_figures(f, runs, n_runs, bench != NULL);
+    report_write_figures(f, runs, n_runs, bench != NULL, opts->figures_error);
     report_write_confusions(f, runs, n_runs);
     if (bench) report_write_throughput(f, bench, opts->bench_csv);
     write_footer(f, runs, opts->wall_seconds);
+}
+
+int nn_report_check(const nn_report_opts *opts, nn_err *err) {
+    nn_run *runs = NULL;
+    nn_bench bench;
+    if (opts->n_runs > 0 && report_load_runs(&runs, opts, err) < 0) return -1;
+    report_free_runs(runs, opts->n_runs);
+    if (opts->bench_csv && nn_bench_load(&bench, opts->bench_csv, err) < 0)
+        return -1;
+    if (opts->bench_csv) nn_bench_free(&bench);
+    return 0;
 }
 
 int nn_report_write(const nn_report_opts *opts, nn_err *err) {

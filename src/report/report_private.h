@@ -70,7 +70,7 @@ void report_write_config(FILE *f, const nn_run *runs, int n_runs);
 void report_write_accuracy(FILE *f, const nn_run *runs, int n_runs);
 void report_write_timing(FILE *f, const nn_run *runs, int n_runs);
 void report_write_figures(FILE *f, const nn_run *runs, int n_runs,
-                          int have_bench);
+                          int have_bench, const char *figures_error);
 void report_write_confusions(FILE *f, const nn_run *runs, int n_runs);
 void report_write_throughput(FILE *f, const nn_bench *bench,
                              const char *bench_path);

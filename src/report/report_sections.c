@@ -4,8 +4,13 @@
 #define TOP_CONFUSIONS 5
 
 void report_write_figures(FILE *f, const nn_run *runs, int n_runs,
-                          int have_bench) {
+                          int have_bench, const char *figures_error) {
     char label[32];
+    if (figures_error) {
+        /* no link to a figure that may not exist */
+        fprintf(f, "## Figures\n\nNot rendered: %s\n\n", figures_error);
+        return;
+    }
     fprintf(f, "## Figures\n\nRendered by gnuplot from the run folders "
                "(`plots/*.gp`); each also exists as SVG beside the PNG.\n\n");
     fprintf(f, "![Accuracy vs epoch, train solid and validation dashed]"

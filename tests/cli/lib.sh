@@ -84,8 +84,9 @@ eval_line() {
 }
 
 # md5 of every file in a folder, names included: a byte-level snapshot.
+# The lock file is left out: it records who last held the folder.
 snapshot() {
-    (cd "$1" && find . -type f | LC_ALL=C sort | xargs md5sum)
+    (cd "$1" && find . -type f ! -name .nntrain.lock | LC_ALL=C sort | xargs md5sum)
 }
 
 # metrics.csv sane: the header, then rows 1..n with 7 fields each.

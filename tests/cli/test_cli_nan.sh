@@ -49,15 +49,15 @@ diverged "lr 1e30, fresh folder" G G.err
 check "lr 1e30: stops in epoch" 1 "$EPOCH"
 check_true "lr 1e30: no metrics.csv" "none" "$(ls G)" test ! -e G/metrics.csv
 
-# --- the same over a folder with a good run: untouched, still loadable ----
+# --- the same over a folder with a good run: refused before any work ------
 nn K.out K.err $MLP --limit 500 --epochs 1 --out K
 check "good 1-epoch run K: exit code ($(cat K.err))" 0 "$RC"
 BEFORE=$(snapshot K)
 nn K2.out K2.err $MLP --limit 500 --epochs 2 --lr 1e30 --out K
-diverged "lr 1e30 over a good run folder" K K2.err old
-check "lr 1e30 over a good run folder: files unchanged" "$BEFORE" "$(snapshot K)"
-check_true "lr 1e30 over a good run folder: message points at the checkpoint" \
-    "'checkpoint in K'" "$(cat K2.err)" grep -q "checkpoint in K" K2.err
+check "lr 1e30 into a good run folder: exit code" 1 "$RC"
+check_true "lr 1e30 into a good run folder: refused, the run named" \
+    "'K already holds a run'" "$(cat K2.err)" grep -q "K already holds a run" K2.err
+check "lr 1e30 into a good run folder: files unchanged" "$BEFORE" "$(snapshot K)"
 
 # --- loss non-finite in a later epoch: the epoch-1 checkpoint stays good ---
 # SGD with a large step and cross-entropy blows up after a while; which lr

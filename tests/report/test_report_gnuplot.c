@@ -1,4 +1,5 @@
 /* test_report_gnuplot.c: a missing or failing gnuplot gives one clear error; the report is still written. */
+#include <dirent.h>
 #include <stdlib.h>
 
 #include "nn_report.h"
@@ -11,7 +12,7 @@ static const char *const dirs[] = {FIXTURE_MLP, FIXTURE_CNN};
 static void check_missing(const char *out) {
     char path[512];
     nn_err err = {""};
-    nn_report_opts opts = {dirs, 2, FIXTURE_BENCH, out, 3.0};
+    nn_report_opts opts = {dirs, 2, FIXTURE_BENCH, out, 3.0, NULL};
     setenv("NNTRAIN_GNUPLOT", "/nonexistent/gnuplot", 1);
     CHECK(nn_report_figures(&opts, &err) == -1);
     CHECK_CONTAINS(err.msg, "gnuplot not found");
@@ -43,7 +44,7 @@ static void check_missing(const char *out) {
  * each error names the script. */
 static void check_failures(const char *out) {
     nn_err err = {""};
-    nn_report_opts opts = {dirs, 2, NULL, out, -1};
+    nn_report_opts opts = {dirs, 2, NULL, out, -1, NULL};
     setenv("NNTRAIN_GNUPLOT", "/bin/false", 1);
     CHECK(nn_report_figures(&opts, &err) == -1);
     CHECK_CONTAINS(err.msg, "accuracy.gp: gnuplot failed (exit status 1)");
@@ -51,6 +52,24 @@ static void check_failures(const char *out) {
     CHECK(nn_report_figures(&opts, &err) == -1);
     CHECK_CONTAINS(err.msg, "accuracy.gp: gnuplot wrote no ");
     CHECK_CONTAINS(err.msg, "figures/accuracy.png");
+    /* neither failure left a figure, an empty file or a temp file */
+    char figures[300];
+    snprintf(figures, sizeof figures, "%s/figures", out);
+    DIR *d = opendir(figures);
+    int entries = 0;
+    for (struct dirent *e; d && (e = readdir(d));)
+        entries += e->d_name[0] != '.';
+    if (d) closedir(d);
+    CHECK(entries == 0);
+    /* and the report written after them links no figure */
+    opts.figures_error = err.msg;
+    CHECK(nn_report_write(&opts, &err) == 0);
+    char report[300];
+    snprintf(report, sizeof report, "%s/REPORT.md", out);
+    char *md = read_file(report, NULL);
+    CHECK(md && strstr(md, "Not rendered: ") && !strstr(md, "](figures/"));
+    free(md);
+    opts.figures_error = NULL;
     setenv("NNTRAIN_PLOTS", "/nonexistent/plots", 1);
     CHECK(nn_report_figures(&opts, &err) == -1);
     CHECK_CONTAINS(err.msg, "/nonexistent/plots/accuracy.gp: cannot read the "
@@ -75,7 +94,7 @@ static void check_unpassable(const char *out) {
         free(data);
     }
     const char *bad_dirs[] = {run};
-    nn_report_opts opts = {bad_dirs, 1, NULL, out, -1};
+    nn_report_opts opts = {bad_dirs, 1, NULL, out, -1, NULL};
     nn_err err = {""};
     setenv("NNTRAIN_GNUPLOT", "/bin/true", 1);
     CHECK(nn_report_figures(&opts, &err) == -1);

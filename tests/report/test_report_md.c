@@ -182,7 +182,7 @@ static void check_report(void) {
     const char *dirs[] = {FIXTURE_MLP, FIXTURE_CNN};
     nn_err err;
     CHECK(make_temp_dir(out, sizeof out, "nn_report_md_") == 0);
-    nn_report_opts opts = {dirs, 2, FIXTURE_BENCH, out, 12.5};
+    nn_report_opts opts = {dirs, 2, FIXTURE_BENCH, out, 12.5, NULL};
     CHECK(nn_report_write(&opts, &err) == 0);
     snprintf(path, sizeof path, "%s/REPORT.md", out);
     char *md = read_file(path, NULL);
