@@ -86,8 +86,11 @@ int cli_resolve_data(const char *cmd, nn_train_config *cfg);
 /* Start banner (version, oneDNN, ISA, threads, seed) and model summary. */
 void cli_print_banner(const nn_train_config *cfg, const nn_model *m,
                       const nn_fashion *data, const char *parallel);
-/* Trains to the end with progress output; Ctrl-C stops after the current
- * batch with a checkpoint. Returns an exit code. */
+/* From now on SIGINT, SIGTERM and SIGHUP ask the training to stop: called
+ * before any work, so that a signal during loading is not lost either. */
+void cli_catch_stop_signals(void);
+/* Trains to the end with progress output; a stop signal ends it after the
+ * current batch with a checkpoint and exit code 128 + signal. */
 int cli_run_training(const char *cmd, nn_trainer *t);
 /* A new run of cfg: build, banner, train to the end. Returns an exit code. */
 int cli_train_new(const char *cmd, const nn_train_config *cfg);

@@ -74,6 +74,7 @@ int cmd_experiment(int argc, char **argv) {
         return cli_usage_error("experiment", "unexpected argument '%s'",
                                argv[optind]);
     if (!bench && access(DEFAULT_BENCH_CSV, R_OK) == 0) bench = DEFAULT_BENCH_CSV;
+    cli_catch_stop_signals();
     static char out[NN_PATH_MAX], dirs[N_MODELS][NN_PATH_MAX];
     if ((rc = choose_out(out, given_out, cfg.overwrite)) ||
         (rc = cli_resolve_data("experiment", &cfg)))

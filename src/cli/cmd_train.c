@@ -97,6 +97,7 @@ int cmd_train(int argc, char **argv) {
     }
     if (optind < argc)
         return cli_usage_error("train", "unexpected argument '%s'", argv[optind]);
+    cli_catch_stop_signals();
     if (resume_dir) {
         if (fixed_given || cfg.out_dir[0])
             return cli_usage_error("train", "with --resume only --epochs, "

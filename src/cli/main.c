@@ -28,9 +28,11 @@ typedef struct {
  * `eval` and `bench` it is the result. Turns a success into a failure when
  * it did not (a full disk, a closed pipe). */
 static int check_stdout(const char *cmd, int rc) {
+    errno = 0;
     if (fflush(stdout) == 0 && !ferror(stdout)) return rc;
+    /* an earlier write may have failed with errno long since reused */
     fprintf(stderr, "nntrain %s: cannot write standard output: %s\n", cmd,
-            strerror(errno));
+            errno ? strerror(errno) : "a write failed");
     return rc ? rc : CLI_EXIT_FAIL;
 }
 

@@ -105,18 +105,18 @@ static const char *signal_name(int sig) {
     return "a signal";
 }
 
-int cli_run_training(const char *cmd, nn_trainer *t) {
-    progress_state ps = {isatty(STDERR_FILENO), 0, 0, 0};
-    struct sigaction sa, old[N_STOP_SIGNALS];
+void cli_catch_stop_signals(void) {
+    struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_stop_signal;
-    stop_signal = 0;
     for (int i = 0; i < N_STOP_SIGNALS; i++)
-        sigaction(stop_signals[i], &sa, &old[i]);
+        sigaction(stop_signals[i], &sa, NULL);
+}
+
+int cli_run_training(const char *cmd, nn_trainer *t) {
+    progress_state ps = {isatty(STDERR_FILENO), 0, 0, 0};
     nn_err err;
     int rc = nn_trainer_run(t, on_progress, &ps, &stop_signal, &err);
-    for (int i = 0; i < N_STOP_SIGNALS; i++)
-        sigaction(stop_signals[i], &old[i], NULL);
     const nn_train_config *c = nn_trainer_config(t);
     if (rc < 0) return cli_fail(cmd, err.msg);
     if (rc == 1) {
