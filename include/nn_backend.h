@@ -13,6 +13,21 @@ typedef enum {
     NN_BACKEND_REF,    /* kernels/: plain C + OpenMP, the test oracle */
 } nn_backend_kind;
 
+/* The precision the primitives compute in. bf16 follows oneDNN's mixed-
+ * precision recipe: bf16 activations and weight copies, f32 params,
+ * gradients, optimizer, logits and loss. */
+typedef enum {
+    NN_PRECISION_F32,
+    NN_PRECISION_BF16, /* needs AVX512_BF16 (or AMX) and the oneDNN backend */
+} nn_precision;
+
+const char *nn_precision_name(nn_precision p);
+/* 0 when this CPU and backend run precision p at speed; else -1 with the
+ * reason ("bf16 needs AVX512_BF16; this CPU's oneDNN ISA is avx2"): oneDNN
+ * would emulate bf16 at a fraction of f32's speed on plain AVX-512, and has
+ * no bf16 at all on AVX2. */
+int nn_precision_check(nn_precision p, nn_backend_kind kind, nn_err *err);
+
 typedef struct nn_exec nn_exec;
 
 /* Builds an executor of model m for `batch` images. It reads weights from
@@ -21,9 +36,10 @@ typedef struct nn_exec nn_exec;
  * the executor's primitives run on one thread, for use inside an OpenMP
  * parallel region (batch-split parallelism); otherwise they use the OpenMP
  * threads available when it is created. */
-int nn_exec_create(nn_exec **out, nn_backend_kind kind, const nn_model *m,
-                   int batch, const float *params, float *grads,
-                   int single_thread, nn_err *err);
+int nn_exec_create(nn_exec **out, nn_backend_kind kind,
+                   nn_precision precision, const nn_model *m, int batch,
+                   const float *params, float *grads, int single_thread,
+                   nn_err *err);
 void nn_exec_free(nn_exec *e);
 
 /* Must be called after params changed (init, load, optimizer step) and

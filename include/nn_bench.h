@@ -15,6 +15,7 @@ typedef struct {
     int batch, threads;
     nn_parallel_kind parallel; /* AUTO resolves as in training */
     nn_backend_kind backend;
+    nn_precision precision;
     int reps;                  /* timed repetitions; the median is kept */
     double rep_seconds;        /* about how long one repetition runs */
 } nn_bench_config;

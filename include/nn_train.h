@@ -36,6 +36,7 @@ typedef struct {
     nn_loss_kind loss;
     nn_optim_kind optim;
     nn_backend_kind backend;
+    nn_precision precision; /* f32, or bf16 where the CPU has AVX512_BF16 */
     nn_parallel_kind parallel;
     nn_nan_policy nan_policy;
     char data_dir[NN_PATH_MAX]; /* folder with the four IDX files (absolute) */

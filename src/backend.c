@@ -4,8 +4,11 @@
 #include <omp.h>
 #include <stdlib.h>
 
+#include <oneapi/dnnl/dnnl.h>
+
 #include "backend_dnnl.h"
 #include "backend_ref.h"
+#include "nn_sysinfo.h"
 
 struct nn_exec {
     nn_backend_kind kind;
@@ -23,10 +26,35 @@ const char *nn_backend_name(nn_backend_kind kind) {
     return "?";
 }
 
-int nn_exec_create(nn_exec **out, nn_backend_kind kind, const nn_model *m,
-                   int batch, const float *params, float *grads,
-                   int single_thread, nn_err *err) {
+const char *nn_precision_name(nn_precision p) {
+    switch (p) {
+    case NN_PRECISION_F32: return "f32";
+    case NN_PRECISION_BF16: return "bf16";
+    }
+    return "?";
+}
+
+int nn_precision_check(nn_precision p, nn_backend_kind kind, nn_err *err) {
+    if (p == NN_PRECISION_F32) return 0;
+    if (kind != NN_BACKEND_ONEDNN)
+        return nn_errf(err, "bf16 runs on the oneDNN backend only (--backend "
+                       "%s computes in f32)", nn_backend_name(kind));
+    nn_sysinfo s;
+    nn_sysinfo_get(&s);
+    /* the ISA values are masks: bf16 hardware includes avx512_core_bf16's */
+    dnnl_cpu_isa_t isa = dnnl_get_effective_cpu_isa();
+    if ((isa & dnnl_cpu_isa_avx512_core_bf16) != dnnl_cpu_isa_avx512_core_bf16)
+        return nn_errf(err, "bf16 needs AVX512_BF16; this CPU's oneDNN ISA is "
+                       "%s", s.onednn_isa);
+    return 0;
+}
+
+int nn_exec_create(nn_exec **out, nn_backend_kind kind,
+                   nn_precision precision, const nn_model *m, int batch,
+                   const float *params, float *grads, int single_thread,
+                   nn_err *err) {
     if (batch <= 0) return nn_errf(err, "batch size %d must be positive", batch);
+    if (nn_precision_check(precision, kind, err)) return -1;
     nn_exec *e = calloc(1, sizeof *e);
     if (!e) return nn_errf(err, "executor: out of memory");
     e->kind = kind;
@@ -36,7 +64,9 @@ int nn_exec_create(nn_exec **out, nn_backend_kind kind, const nn_model *m,
     int rc = -1;
     switch (kind) {
     case NN_BACKEND_ONEDNN:
-        rc = dnnl_exec_create(&e->impl.dnnl, m, batch, params, grads, err);
+        rc = dnnl_exec_create(&e->impl.dnnl, m, batch,
+                              precision == NN_PRECISION_BF16, params, grads,
+                              err);
         break;
     case NN_BACKEND_REF:
         rc = ref_exec_create(&e->impl.ref, m, batch, params, grads, err);

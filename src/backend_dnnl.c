@@ -6,7 +6,13 @@
  * primitive wants another weights layout, a reorder in the sync list copies
  * params into it after each optimizer step; where backward-weights produces
  * another layout, a reorder after it writes the plain gradient. ReLU runs as
- * a forward post-op and backward from the layer's output. */
+ * a forward post-op and backward from the layer's output.
+ *
+ * In bf16 (oneDNN's mixed-precision recipe) activations and the weights the
+ * primitives read are bf16; the params, their gradients (backward-weights
+ * writes f32), the biases, the logits and their gradient stay f32. The sync
+ * list refreshes the bf16 weights from the f32 params after each update; the
+ * input images and dL/dlogits are converted by reorders. */
 #include "backend_dnnl.h"
 
 #include <stdlib.h>
@@ -25,6 +31,7 @@ typedef struct {
 struct dnnl_exec {
     const nn_model *m;
     int batch;
+    dnnl_data_type_t act; /* activations and weights the primitives read */
     const float *params;
     float *grads;
     dnnl_plan plan;
@@ -32,10 +39,22 @@ struct dnnl_exec {
     layer_rt rt[NN_MAX_LAYERS];
 };
 
+static int md_typed(dnnl_memory_desc_t *md, int ndims, const dnnl_dim_t *dims,
+                    dnnl_data_type_t type, dnnl_format_tag_t tag, nn_err *err) {
+    DNNL_CHECK(dnnl_memory_desc_init_by_tag(md, ndims, dims, type, tag));
+    return 0;
+}
+
+/* An f32 descriptor: params, gradients, logits, user images. */
 static int md_init(dnnl_memory_desc_t *md, int ndims, const dnnl_dim_t *dims,
                    dnnl_format_tag_t tag, nn_err *err) {
-    DNNL_CHECK(dnnl_memory_desc_init_by_tag(md, ndims, dims, dnnl_f32, tag));
-    return 0;
+    return md_typed(md, ndims, dims, dnnl_f32, tag, err);
+}
+
+/* An activation descriptor, in the executor's precision. */
+static int md_act(const dnnl_exec *e, dnnl_memory_desc_t *md, int ndims,
+                  const dnnl_dim_t *dims, dnnl_format_tag_t tag, nn_err *err) {
+    return md_typed(md, ndims, dims, e->act, tag, err);
 }
 
 static int new_memory(dnnl_exec *e, dnnl_memory_t *mem,
@@ -49,21 +68,25 @@ static void *handle_of(dnnl_memory_t mem) {
     return h;
 }
 
-/* Weight and bias descriptors of layer l in our plain layouts. */
-static int param_mds(const nn_layer *l, dnnl_memory_desc_t *w_plain,
-                     dnnl_memory_desc_t *w_any, dnnl_memory_desc_t *b_md,
+/* Weight and bias descriptors of layer l: w_plain is our f32 layout of the
+ * params and grads, w_any the weights a primitive reads (layout of its
+ * choice, the executor's precision), w_grad_any the f32 gradient it writes
+ * (layout of its choice). */
+static int param_mds(const dnnl_exec *e, const nn_layer *l,
+                     dnnl_memory_desc_t *w_plain, dnnl_memory_desc_t *w_any,
+                     dnnl_memory_desc_t *w_grad_any, dnnl_memory_desc_t *b_md,
                      nn_err *err) {
     dnnl_dims_t b_dims = {l->out_c};
     if (md_init(b_md, 1, b_dims, dnnl_x, err)) return -1;
-    if (l->spec.kind == NN_LAYER_CONV) {
-        int k = l->spec.kernel;
-        dnnl_dims_t w = {l->out_c, l->in_c, k, k};
-        if (md_init(w_plain, 4, w, dnnl_oihw, err)) return -1;
-        return md_init(w_any, 4, w, dnnl_format_tag_any, err);
-    }
-    dnnl_dims_t w = {l->out_c, (dnnl_dim_t)l->fan_in};
-    if (md_init(w_plain, 2, w, dnnl_oi, err)) return -1;
-    return md_init(w_any, 2, w, dnnl_format_tag_any, err);
+    int k = l->spec.kernel, conv = l->spec.kind == NN_LAYER_CONV;
+    dnnl_dims_t w_conv = {l->out_c, l->in_c, k, k};
+    dnnl_dims_t w_dense = {l->out_c, (dnnl_dim_t)l->fan_in};
+    int nd = conv ? 4 : 2;
+    const dnnl_dim_t *w = conv ? w_conv : w_dense;
+    if (md_init(w_plain, nd, w, conv ? dnnl_oihw : dnnl_oi, err) ||
+        md_init(w_grad_any, nd, w, dnnl_format_tag_any, err))
+        return -1;
+    return md_act(e, w_any, nd, w, dnnl_format_tag_any, err);
 }
 
 /* A memory over params + off in the layout `want`: the params themselves
@@ -151,10 +174,10 @@ static int conv_forward(dnnl_exec *e, int i, nn_err *err) {
     dnnl_dims_t dst_d = {e->batch, l->out_c, l->out_h, l->out_w};
     dnnl_dims_t strides = {l->spec.stride, l->spec.stride};
     dnnl_dims_t pad = {l->spec.pad, l->spec.pad};
-    dnnl_memory_desc_t src_any, dst_any, w_plain, w_any, b_md;
-    if (md_init(&src_any, 4, src_d, dnnl_format_tag_any, err) ||
-        md_init(&dst_any, 4, dst_d, dnnl_format_tag_any, err) ||
-        param_mds(l, &w_plain, &w_any, &b_md, err))
+    dnnl_memory_desc_t src_any, dst_any, w_plain, w_any, w_grad, b_md;
+    if (md_act(e, &src_any, 4, src_d, dnnl_format_tag_any, err) ||
+        md_act(e, &dst_any, 4, dst_d, dnnl_format_tag_any, err) ||
+        param_mds(e, l, &w_plain, &w_any, &w_grad, &b_md, err))
         return -1;
     dnnl_convolution_desc_t d;
     DNNL_CHECK(dnnl_convolution_forward_desc_init(
@@ -187,7 +210,7 @@ static int pool_forward(dnnl_exec *e, int i, nn_err *err) {
     dnnl_plan *p = &e->plan;
     dnnl_dims_t dst_d = {e->batch, l->out_c, l->out_h, l->out_w};
     dnnl_memory_desc_t dst_any;
-    if (md_init(&dst_any, 4, dst_d, dnnl_format_tag_any, err)) return -1;
+    if (md_act(e, &dst_any, 4, dst_d, dnnl_format_tag_any, err)) return -1;
     pool_geometry g = pool_geometry_of(l);
     dnnl_pooling_v2_desc_t d;
     DNNL_CHECK(dnnl_pooling_v2_forward_desc_init(
@@ -211,12 +234,10 @@ static int pool_forward(dnnl_exec *e, int i, nn_err *err) {
 static int dense_flatten(dnnl_exec *e, layer_rt *r,
                          const dnnl_memory_desc_t *src2d, nn_err *err) {
     const dnnl_memory_desc_t *in_md = dnnl_plan_mem_md(r->in);
-    if (in_md->ndims == 2) {
-        r->src = r->in, r->diff_src = r->in_diff;
-        return 0;
-    }
+    if (in_md->ndims == 2) /* only the user's images: f32, maybe not e->act */
+        return adopt_src(e, r, src2d, err);
     dnnl_memory_desc_t flat4;
-    if (md_init(&flat4, 4, in_md->dims, dnnl_nchw, err)) return -1;
+    if (md_act(e, &flat4, 4, in_md->dims, dnnl_nchw, err)) return -1;
     dnnl_memory_t flat = r->in, flat_diff = r->in_diff;
     if (!dnnl_memory_desc_equal(in_md, &flat4)) {
         if (new_memory(e, &flat, &flat4, err) ||
@@ -258,6 +279,7 @@ static int dense_forward_pd(dnnl_exec *e, const nn_layer *l, layer_rt *r,
         &d, dnnl_forward_training, src_md, w_any, b_md, dst_md));
     if (dnnl_plan_pd(p, &preferred, &d, attr, NULL, err)) return -1;
     r->fwd_pd = preferred;
+    if (e->act != dnnl_f32) return 0; /* bf16 weights are always a copy */
     DNNL_CHECK(dnnl_inner_product_forward_desc_init(
         &d, dnnl_forward_training, src_md, w_plain, b_md, dst_md));
     dnnl_primitive_desc_t plain;
@@ -274,10 +296,13 @@ static int dense_forward(dnnl_exec *e, int i, nn_err *err) {
     const nn_layer *l = &e->m->layers[i];
     layer_rt *r = &e->rt[i];
     dnnl_dims_t src_d = {e->batch, l->fan_in}, dst_d = {e->batch, l->out_c};
-    dnnl_memory_desc_t src_md, dst_md, w_plain, w_any, b_md;
-    if (md_init(&src_md, 2, src_d, dnnl_nc, err) ||
-        md_init(&dst_md, 2, dst_d, dnnl_nc, err) ||
-        param_mds(l, &w_plain, &w_any, &b_md, err) ||
+    dnnl_memory_desc_t src_md, dst_md, w_plain, w_any, w_grad, b_md;
+    /* the logits stay f32: softmax and the loss read them */
+    int logits = i == e->m->n_layers - 1;
+    if (md_act(e, &src_md, 2, src_d, dnnl_nc, err) ||
+        md_typed(&dst_md, 2, dst_d, logits ? dnnl_f32 : e->act, dnnl_nc,
+                 err) ||
+        param_mds(e, l, &w_plain, &w_any, &w_grad, &b_md, err) ||
         dense_flatten(e, r, &src_md, err))
         return -1;
     if (dense_forward_pd(e, l, r, &src_md, &w_plain, &w_any, &b_md, &dst_md,
@@ -322,9 +347,9 @@ static int bwd_input(dnnl_exec *e, dnnl_memory_t mem,
 static int weights_grad_step(dnnl_exec *e, const nn_layer *l, layer_rt *r,
                              dnnl_primitive_desc_t pd, nn_err *err) {
     dnnl_plan *p = &e->plan;
-    dnnl_memory_desc_t w_plain, w_any, b_md;
+    dnnl_memory_desc_t w_plain, w_any, w_grad, b_md;
     dnnl_memory_t gw_plain, gw, gb, src, diff_dst;
-    if (param_mds(l, &w_plain, &w_any, &b_md, err) ||
+    if (param_mds(e, l, &w_plain, &w_any, &w_grad, &b_md, err) ||
         dnnl_plan_memory(p, &gw_plain, &w_plain, e->grads + l->weights_off,
                          err) ||
         dnnl_plan_memory(p, &gb, &b_md, e->grads + l->bias_off, err) ||
@@ -353,8 +378,8 @@ static int data_grad_step(dnnl_exec *e, const nn_layer *l, layer_rt *r,
     const dnnl_memory_desc_t *want = dnnl_plan_md(pd, dnnl_query_weights_md);
     dnnl_memory_t w = r->weights, diff_dst, diff_src = r->diff_src;
     if (!dnnl_memory_desc_equal(want, dnnl_plan_mem_md(w))) {
-        dnnl_memory_desc_t w_plain, w_any, b_md;
-        if (param_mds(l, &w_plain, &w_any, &b_md, err) ||
+        dnnl_memory_desc_t w_plain, w_any, w_grad, b_md;
+        if (param_mds(e, l, &w_plain, &w_any, &w_grad, &b_md, err) ||
             weights_memory(e, &w, l->weights_off, &w_plain, want, err))
             return -1;
     }
@@ -401,14 +426,14 @@ static int conv_backward(dnnl_exec *e, int i, nn_err *err) {
     dnnl_dims_t pad = {l->spec.pad, l->spec.pad};
     dnnl_dims_t src_d = {e->batch, l->in_c, l->in_h, l->in_w};
     dnnl_dims_t dst_d = {e->batch, l->out_c, l->out_h, l->out_w};
-    dnnl_memory_desc_t w_plain, w_any, b_md, src_any, dst_any;
-    if (param_mds(l, &w_plain, &w_any, &b_md, err) ||
-        md_init(&src_any, 4, src_d, dnnl_format_tag_any, err) ||
-        md_init(&dst_any, 4, dst_d, dnnl_format_tag_any, err))
+    dnnl_memory_desc_t w_plain, w_any, w_grad, b_md, src_any, dst_any;
+    if (param_mds(e, l, &w_plain, &w_any, &w_grad, &b_md, err) ||
+        md_act(e, &src_any, 4, src_d, dnnl_format_tag_any, err) ||
+        md_act(e, &dst_any, 4, dst_d, dnnl_format_tag_any, err))
         return -1;
     dnnl_convolution_desc_t wd, dd;
     DNNL_CHECK(dnnl_convolution_backward_weights_desc_init(
-        &wd, dnnl_convolution_direct, &src_any, &w_any, &b_md, &dst_any,
+        &wd, dnnl_convolution_direct, &src_any, &w_grad, &b_md, &dst_any,
         strides, pad, pad));
     DNNL_CHECK(dnnl_convolution_backward_data_desc_init(
         &dd, dnnl_convolution_direct, &src_any, &w_any, &dst_any, strides, pad,
@@ -420,19 +445,21 @@ static int dense_backward(dnnl_exec *e, int i, nn_err *err) {
     const nn_layer *l = &e->m->layers[i];
     layer_rt *r = &e->rt[i];
     const dnnl_memory_desc_t *src_md = dnnl_plan_mem_md(r->src);
-    const dnnl_memory_desc_t *dst_md = dnnl_plan_mem_md(r->dst);
-    dnnl_memory_desc_t w_plain, w_any, b_md;
-    if (param_mds(l, &w_plain, &w_any, &b_md, err)) return -1;
+    dnnl_memory_desc_t w_plain, w_any, w_grad, b_md, dst_md;
+    /* dL/dlogits arrives f32; bf16 primitives read it as bf16 (bwd_input
+     * reorders it) */
+    dnnl_dims_t dst_d = {e->batch, l->out_c};
+    if (param_mds(e, l, &w_plain, &w_any, &w_grad, &b_md, err) ||
+        md_act(e, &dst_md, 2, dst_d, dnnl_nc, err))
+        return -1;
     /* plain forward weights: ask for plain gradients and plain weights in
      * backward-data too, so neither needs a reorder */
-    const dnnl_memory_desc_t *w_md =
-        dnnl_memory_desc_equal(dnnl_plan_mem_md(r->weights), &w_plain)
-            ? &w_plain : &w_any;
+    int plain = dnnl_memory_desc_equal(dnnl_plan_mem_md(r->weights), &w_plain);
     dnnl_inner_product_desc_t wd, dd;
     DNNL_CHECK(dnnl_inner_product_backward_weights_desc_init(
-        &wd, src_md, w_md, &b_md, dst_md));
-    DNNL_CHECK(dnnl_inner_product_backward_data_desc_init(&dd, src_md, w_md,
-                                                          dst_md));
+        &wd, src_md, plain ? &w_plain : &w_grad, &b_md, &dst_md));
+    DNNL_CHECK(dnnl_inner_product_backward_data_desc_init(
+        &dd, src_md, plain ? &w_plain : &w_any, &dst_md));
     return grad_steps(e, i, &wd, &dd, err);
 }
 
@@ -503,10 +530,12 @@ static int build(dnnl_exec *e, nn_err *err) {
 }
 
 int dnnl_exec_create(dnnl_exec **out, const nn_model *m, int batch,
-                     const float *params, float *grads, nn_err *err) {
+                     int bf16, const float *params, float *grads,
+                     nn_err *err) {
     dnnl_exec *e = calloc(1, sizeof *e);
     if (!e) return nn_errf(err, "oneDNN executor: out of memory");
     e->m = m, e->batch = batch, e->params = params, e->grads = grads;
+    e->act = bf16 ? dnnl_bf16 : dnnl_f32;
     if (build(e, err)) {
         dnnl_exec_free(e);
         return -1;

@@ -8,8 +8,11 @@
 
 typedef struct dnnl_exec dnnl_exec;
 
+/* bf16: activations and the weights the primitives read in bf16 (see
+ * backend_dnnl.c); params, grads and logits are f32 either way. */
 int dnnl_exec_create(dnnl_exec **out, const nn_model *m, int batch,
-                     const float *params, float *grads, nn_err *err);
+                     int bf16, const float *params, float *grads,
+                     nn_err *err);
 void dnnl_exec_free(dnnl_exec *e);
 int dnnl_exec_sync_params(dnnl_exec *e, nn_err *err);
 void dnnl_exec_profile(dnnl_exec *e, int enable);

@@ -55,7 +55,8 @@ static int state_init(bench_state *s, const nn_bench_config *c, nn_err *err) {
     if (c->batch > BENCH_IMAGES)
         return nn_errf(err, "bench: batch %d is larger than %d", c->batch,
                        BENCH_IMAGES);
-    return nn_runner_init(&s->runner, c->backend, c->parallel, &s->model,
+    return nn_runner_init(&s->runner, c->backend, c->precision, c->parallel,
+                          &s->model,
                           c->batch, c->threads, err) ||
            nn_batch_init(&s->batch, c->batch, input, s->model.classes, err) ||
            nn_optimizer_init(&s->opt, NN_OPTIM_ADAM, s->model.n_params, 1e-3f,

@@ -6,8 +6,8 @@
 #include <string.h>
 
 int nn_runner_init(nn_runner *r, nn_backend_kind backend,
-                   nn_parallel_kind kind, nn_model *m, int batch, int threads,
-                   nn_err *err) {
+                   nn_precision precision, nn_parallel_kind kind, nn_model *m,
+                   int batch, int threads, nn_err *err) {
     memset(r, 0, sizeof *r);
     /* `auto` is intra-op: on the 2-core development machine (AVX2, nntrain
      * bench) intra beat batch-split for both models at batch 64 and 256
@@ -34,8 +34,8 @@ int nn_runner_init(nn_runner *r, nn_backend_kind backend,
                               : r->slice_grads + (size_t)s * m->n_params;
         r->slice_off[s] = off, r->slice_n[s] = n;
         off += n;
-        if (nn_exec_create(&r->execs[s], backend, m, n, m->params, grads,
-                           r->slices > 1, err)) {
+        if (nn_exec_create(&r->execs[s], backend, precision, m, n, m->params,
+                           grads, r->slices > 1, err)) {
             nn_runner_free(r);
             return -1;
         }

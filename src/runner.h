@@ -25,8 +25,8 @@ typedef struct {
 
 /* kind AUTO resolves to INTRA (measured: see runner.c). threads > 0. */
 int nn_runner_init(nn_runner *r, nn_backend_kind backend,
-                   nn_parallel_kind kind, nn_model *m, int batch, int threads,
-                   nn_err *err);
+                   nn_precision precision, nn_parallel_kind kind, nn_model *m,
+                   int batch, int threads, nn_err *err);
 void nn_runner_free(nn_runner *r);
 
 int nn_runner_sync_params(nn_runner *r, nn_err *err);

@@ -30,7 +30,8 @@ static int build(nn_trainer *t, nn_err *err) {
                        c->batch_size, n_train);
     if (nn_optimizer_init(&t->opt, c->optim, m->n_params, c->lr, c->momentum,
                           err) ||
-        nn_runner_init(&t->runner, c->backend, c->parallel, m, c->batch_size,
+        nn_runner_init(&t->runner, c->backend, c->precision, c->parallel, m,
+                       c->batch_size,
                        c->threads, err) ||
         nn_batch_init(&t->batch, c->batch_size, nn_model_input_size(m),
                       m->classes, err))
@@ -47,7 +48,10 @@ static int build(nn_trainer *t, nn_err *err) {
 
 int nn_trainer_build(nn_trainer **out, const nn_train_config *cfg,
                      nn_err *err) {
-    if (nn_train_config_check(cfg, err)) return -1;
+    /* a precision this CPU cannot run is refused before any work */
+    if (nn_train_config_check(cfg, err) ||
+        nn_precision_check(cfg->precision, cfg->backend, err))
+        return -1;
     nn_trainer *t = calloc(1, sizeof *t);
     if (!t) return nn_errf(err, "trainer: out of memory");
     t->cfg = *cfg;

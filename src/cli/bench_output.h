@@ -10,6 +10,7 @@ typedef struct {
     int n_batches, batches[BENCH_MAX_LIST];
     int n_threads, threads[BENCH_MAX_LIST];
     int n_parallel, parallel[2]; /* 0 intra, 1 batch */
+    int n_precisions, precisions[2]; /* nn_precision values */
     int reps;
     float seconds;
     int epoch;                   /* also time one real training epoch */

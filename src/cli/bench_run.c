@@ -23,10 +23,11 @@ static const char *const model_names[] = {"mlp", "cnn"};
 static void print_row(const bench_row *b) {
     const nn_bench_result *r = &b->res;
     double gflops = r->images_per_s * r->gflop_per_image;
-    printf("%-3s batch %3d %-5s %2d threads: %9.0f img/s %7.2f ms/step "
+    printf("%-3s %-4s batch %3d %-5s %2d threads: %9.0f img/s %7.2f ms/step "
            "%6.1f GFLOP/s = %3.0f%% of sgemm | fwd %.2f bwd %.2f loss %.2f "
            "opt %.2f batching %.2f ms\n",
-           b->cfg.model, b->cfg.batch, nn_parallel_name(r->parallel),
+           b->cfg.model, nn_precision_name(b->cfg.precision), b->cfg.batch,
+           nn_parallel_name(r->parallel),
            b->cfg.threads, r->images_per_s, r->step_ms, gflops,
            100 * gflops / b->peak_gflops, r->phase_ms[NN_PHASE_FORWARD],
            r->phase_ms[NN_PHASE_BACKWARD], r->phase_ms[NN_PHASE_LOSS],
@@ -41,6 +42,7 @@ static void fill_efficiency(bench_row *rows, int n) {
         for (int j = 0; j < n; j++)
             if (rows[j].cfg.threads == 1 && rows[j].cfg.batch == rows[i].cfg.batch &&
                 !strcmp(rows[j].cfg.model, rows[i].cfg.model) &&
+                rows[j].cfg.precision == rows[i].cfg.precision &&
                 rows[j].res.parallel == rows[i].res.parallel)
                 rows[i].efficiency = rows[i].res.images_per_s /
                     (rows[i].cfg.threads * rows[j].res.images_per_s);
@@ -52,7 +54,7 @@ static int write_bench_csv(const char *path, const bench_row *rows, int n,
     nn_atomic_file a;
     if (nn_atomic_open(&a, path, err)) return -1;
     const char *wait = getenv("OMP_WAIT_POLICY");
-    fprintf(a.f, "commit,cpu,isa,omp_wait_policy,model,batch,parallel,threads,"
+    fprintf(a.f, "commit,cpu,isa,omp_wait_policy,model,precision,batch,parallel,threads,"
                  "images_per_s,step_ms,gflop_per_image,achieved_gflops,"
                  "peak_gflops,peak_fraction,efficiency");
     for (int p = 0; p < NN_PHASES; p++) fprintf(a.f, ",%s_ms", nn_phase_names[p]);
@@ -60,10 +62,10 @@ static int write_bench_csv(const char *path, const bench_row *rows, int n,
     for (int i = 0; i < n; i++) {
         const bench_row *b = &rows[i];
         double gflops = b->res.images_per_s * b->res.gflop_per_image;
-        fprintf(a.f, "%s,\"%s\",%s,%s,%s,%d,%s,%d,%.1f,%.4f,%.6f,%.2f,%.2f,"
+        fprintf(a.f, "%s,\"%s\",%s,%s,%s,%s,%d,%s,%d,%.1f,%.4f,%.6f,%.2f,%.2f,"
                      "%.4f,%.4f",
                 s->commit, s->cpu, s->onednn_isa, wait ? wait : "default",
-                b->cfg.model, b->cfg.batch, nn_parallel_name(b->res.parallel),
+                b->cfg.model, nn_precision_name(b->cfg.precision), b->cfg.batch, nn_parallel_name(b->res.parallel),
                 b->cfg.threads, b->res.images_per_s, b->res.step_ms,
                 b->res.gflop_per_image, gflops, b->peak_gflops,
                 gflops / b->peak_gflops, b->efficiency);
@@ -77,14 +79,14 @@ static int write_layers_csv(const char *path, const bench_row *rows, int n,
                             nn_err *err) {
     nn_atomic_file a;
     if (nn_atomic_open(&a, path, err)) return -1;
-    fprintf(a.f, "model,batch,parallel,threads,layer,kind,forward_ms,backward_ms\n");
+    fprintf(a.f, "model,precision,batch,parallel,threads,layer,kind,forward_ms,backward_ms\n");
     for (int i = 0; i < n; i++) {
         const bench_row *b = &rows[i];
         nn_model m;
         if (nn_model_init_named(&m, b->cfg.model, err)) return nn_atomic_abort(&a), -1;
         for (int l = 0; l < b->res.n_layers; l++)
-            fprintf(a.f, "%s,%d,%s,%d,%d,%s,%.4f,%.4f\n", b->cfg.model,
-                    b->cfg.batch, nn_parallel_name(b->res.parallel),
+            fprintf(a.f, "%s,%s,%d,%s,%d,%d,%s,%.4f,%.4f\n", b->cfg.model,
+                    nn_precision_name(b->cfg.precision), b->cfg.batch, nn_parallel_name(b->res.parallel),
                     b->cfg.threads, l, nn_layer_kind_name(m.layers[l].spec.kind),
                     b->res.layer_fwd_ms[l], b->res.layer_bwd_ms[l]);
         nn_model_free(&m);
@@ -100,12 +102,14 @@ static int run_configs(const bench_plan *p, bench_row *rows, int *n_rows) {
         printf("%d threads: sgemm 2048^3 peak %.1f GFLOP/s\n", threads, peak);
         for (int mi = 0; mi < p->n_models; mi++)
             for (int bi = 0; bi < p->n_batches; bi++)
-                for (int pi = 0; pi < p->n_parallel; pi++) {
+                for (int pi = 0; pi < p->n_parallel; pi++)
+                for (int xi = 0; xi < p->n_precisions; xi++) {
                     bench_row *b = &rows[n];
                     b->cfg = (nn_bench_config){model_names[p->models[mi]],
                         p->batches[bi], threads,
                         p->parallel[pi] ? NN_PARALLEL_BATCH : NN_PARALLEL_INTRA,
-                        NN_BACKEND_ONEDNN, p->reps, p->seconds};
+                        NN_BACKEND_ONEDNN,
+                        (nn_precision)p->precisions[xi], p->reps, p->seconds};
                     b->peak_gflops = peak;
                     nn_err err;
                     if (nn_bench_step(&b->cfg, &b->res, &err))
@@ -161,7 +165,8 @@ static int epoch_check(const bench_plan *p, const bench_row *rows, int n,
 }
 
 int bench_run_plan(const bench_plan *p) {
-    int max_rows = p->n_threads * p->n_models * p->n_batches * p->n_parallel;
+    int max_rows = p->n_threads * p->n_models * p->n_batches * p->n_parallel *
+                   p->n_precisions;
     bench_row *rows = calloc((size_t)max_rows, sizeof *rows);
     nn_sysinfo s;
     nn_sysinfo_get(&s);

@@ -59,6 +59,7 @@ int cli_train_option(const char *cmd, int opt, const char *arg,
     {"optimizer", required_argument, 0, 'O'},                   \
     {"momentum", required_argument, 0, 'M'},                    \
     {"backend", required_argument, 0, 'B'},                     \
+    {"precision", required_argument, 0, 'R'},                   \
     {"parallel", required_argument, 0, 'P'},                    \
     {"data", required_argument, 0, 'd'},                        \
     {"save-every", required_argument, 0, 'S'},                  \
@@ -74,6 +75,7 @@ int cli_train_option(const char *cmd, int opt, const char *arg,
     "  --optimizer adam|sgd        (default adam)\n"                          \
     "  --momentum X        SGD momentum (default 0.9)\n"                      \
     "  --backend onednn|ref        (default onednn)\n"                        \
+    "  --precision f32|bf16        bf16 needs AVX512_BF16 (default f32)\n"    \
     "  --parallel intra|batch|auto (default auto)\n"                          \
     "  --data DIR          folder with the four Fashion-MNIST .gz files\n"    \
     "  --save-every N      checkpoint every N epochs, 0 never (default 1)\n"  \

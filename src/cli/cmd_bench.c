@@ -21,6 +21,7 @@ static const char bench_help[] =
     "  --batch LIST      batch sizes (default 64,256)\n"
     "  --threads LIST    thread counts (default 1,2,...,all cores)\n"
     "  --parallel LIST   intra,batch (default both)\n"
+    "  --precision LIST  f32,bf16 (default f32; bf16 needs AVX512_BF16)\n"
     "  --reps N          timed repetitions, median kept (default 7)\n"
     "  --seconds X       length of one repetition (default 0.5)\n"
     "  --out DIR         bench.csv, layers.csv, epoch.csv, figures/ (default\n"
@@ -68,6 +69,7 @@ int cmd_bench(int argc, char **argv) {
         {"batch", required_argument, 0, 'b'},
         {"threads", required_argument, 0, 't'},
         {"parallel", required_argument, 0, 'p'},
+        {"precision", required_argument, 0, 'P'},
         {"reps", required_argument, 0, 'r'},
         {"seconds", required_argument, 0, 's'},
         {"out", required_argument, 0, 'o'},
@@ -77,12 +79,15 @@ int cmd_bench(int argc, char **argv) {
         {0, 0, 0, 0}};
     static const char *const models[] = {"mlp", "cnn"};
     static const char *const parallels[] = {"intra", "batch"};
+    static const char *const precisions[] = {"f32", "bf16"};
     bench_plan plan = {.n_models = 2,
                        .models = {0, 1},
                        .n_batches = 2,
                        .batches = {64, 256},
                        .n_parallel = 2,
                        .parallel = {0, 1},
+                       .n_precisions = 1,
+                       .precisions = {NN_PRECISION_F32},
                        .reps = 7,
                        .seconds = 0.5f,
                        .epoch = 1,
@@ -103,6 +108,17 @@ int cmd_bench(int argc, char **argv) {
         case 'p':
             bad = (plan.n_parallel = parse_name_list(
                        "--parallel", optarg, parallels, 2, plan.parallel)) < 0;
+            break;
+        case 'P':
+            bad = (plan.n_precisions = parse_name_list(
+                       "--precision", optarg, precisions, 2,
+                       plan.precisions)) < 0;
+            for (int i = 0; !bad && i < plan.n_precisions; i++) {
+                nn_err err;
+                if (nn_precision_check(plan.precisions[i], NN_BACKEND_ONEDNN,
+                                       &err))
+                    return cli_fail("bench", err.msg);
+            }
             break;
         case 'b':
             bad = (plan.n_batches =

@@ -21,7 +21,7 @@ static const char train_help[] =
     "  -h, --help          this help\n";
 
 /* Options that make a new run and cannot change a saved one. */
-static int fixed_on_resume(int opt) { return strchr("bslnLOMBPSNmW", opt) != NULL; }
+static int fixed_on_resume(int opt) { return strchr("bslnLOMBRPSNmW", opt) != NULL; }
 
 static int resume(const char *run_dir, nn_train_config *flags,
                   int epochs_given, int threads_given) {

@@ -122,6 +122,7 @@ int cli_train_option(const char *cmd, int opt, const char *arg,
     static const char *const losses[] = {"mse", "cross-entropy"};
     static const char *const optims[] = {"adam", "sgd"};
     static const char *const backends[] = {"onednn", "ref"};
+    static const char *const precisions[] = {"f32", "bf16"};
     static const char *const parallels[] = {"intra", "batch", "auto"};
     static const char *const nan_policies[] = {"stop", "skip-batch"};
     int v = 0, bad;
@@ -148,6 +149,7 @@ int cli_train_option(const char *cmd, int opt, const char *arg,
     case 'L': bad = choose(cmd, "--loss", arg, losses, 2, &v); c->loss = v; break;
     case 'O': bad = choose(cmd, "--optimizer", arg, optims, 2, &v); c->optim = v; break;
     case 'B': bad = choose(cmd, "--backend", arg, backends, 2, &v); c->backend = v; break;
+    case 'R': bad = choose(cmd, "--precision", arg, precisions, 2, &v); c->precision = v; break;
     case 'P': bad = choose(cmd, "--parallel", arg, parallels, 3, &v); c->parallel = v; break;
     case 'N': bad = choose(cmd, "--nan-policy", arg, nan_policies, 2, &v); c->nan_policy = v; break;
     default: return 0;

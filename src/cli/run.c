@@ -22,9 +22,10 @@ void cli_print_banner(const nn_train_config *c, const nn_model *m,
            "seed %llu\n",
            s.version, s.commit, s.onednn_version, s.onednn_isa, c->threads,
            parallel, (unsigned long long)c->seed);
-    printf("model %s: %zu parameters | %s backend | %s loss, %s lr %g, "
+    printf("model %s: %zu parameters | %s backend, %s | %s loss, %s lr %g, "
            "batch %d, %d epochs\n",
            m->name, m->n_params, nn_backend_name(c->backend),
+           nn_precision_name(c->precision),
            nn_loss_name(c->loss), nn_optim_name(c->optim), c->lr,
            c->batch_size, c->epochs);
     for (int i = 0; i < m->n_layers; i++) {

@@ -25,7 +25,7 @@
 #define FINGERPRINT_BYTES (NN_DATA_FILES * (8 + 4))
 /* the config up to its data folder, whose length comes next */
 #define CONFIG_FIXED_BYTES \
-    (NAME_BYTES + 7 * 4 + 8 + 5 * 4 + 4 + FINGERPRINT_BYTES)
+    (NAME_BYTES + 7 * 4 + 8 + 6 * 4 + 4 + FINGERPRINT_BYTES)
 #define LAYER_FIELDS 12
 #define HISTORY_FIELDS 6
 
@@ -147,6 +147,7 @@ static void put_config(writer *w, const nn_train_config *c) {
     put_u32(w, (uint32_t)c->backend);
     put_u32(w, (uint32_t)c->parallel);
     put_u32(w, (uint32_t)c->nan_policy);
+    put_u32(w, (uint32_t)c->precision);
     put_u32(w, (uint32_t)c->threads_changed);
     for (int i = 0; i < NN_DATA_FILES; i++) {
         put_u64(w, c->data_fp.size[i]);
@@ -466,7 +467,8 @@ static int decode_config(const char *path, const ckpt_view *v,
     c->seed = rd_u64(&r, "config");
     uint32_t loss = rd_u32(&r, "config"), optim = rd_u32(&r, "config");
     uint32_t backend = rd_u32(&r, "config"), par = rd_u32(&r, "config");
-    uint32_t nan = rd_u32(&r, "config"), changed = rd_u32(&r, "config");
+    uint32_t nan = rd_u32(&r, "config"), precision = rd_u32(&r, "config");
+    uint32_t changed = rd_u32(&r, "config");
     for (int i = 0; i < NN_DATA_FILES; i++) {
         c->data_fp.size[i] = rd_u64(&r, "config");
         c->data_fp.crc[i] = rd_u32(&r, "config");
@@ -476,6 +478,7 @@ static int decode_config(const char *path, const ckpt_view *v,
         check_enum(path, "backend", backend, NN_BACKEND_REF, err) ||
         check_enum(path, "parallel", par, NN_PARALLEL_AUTO, err) ||
         check_enum(path, "nan policy", nan, NN_NAN_SKIP_BATCH, err) ||
+        check_enum(path, "precision", precision, NN_PRECISION_BF16, err) ||
         check_enum(path, "threads_changed", changed, 1, err) ||
         decode_data_dir(path, v, c, err))
         return -1;
@@ -483,6 +486,7 @@ static int decode_config(const char *path, const ckpt_view *v,
     c->backend = (nn_backend_kind)backend;
     c->parallel = (nn_parallel_kind)par, c->nan_policy = (nn_nan_policy)nan;
     c->threads_changed = (int)changed;
+    c->precision = (nn_precision)precision;
     nn_err why;
     if (nn_train_config_check(c, &why))
         return nn_errf(err, "%s: config: %s", path, why.msg);

@@ -5,7 +5,7 @@
  *   magic "NNTCKPT1" (8 bytes), format version (u32, 2),
  *   config: model (16 bytes, zero-padded), epochs, batch_size, threads,
  *     limit, save_every (i32 each), lr, momentum (f32 each), seed (u64),
- *     loss, optim, backend, parallel, nan_policy, threads_changed (u32
+ *     loss, optim, backend, parallel, nan_policy, precision, threads_changed (u32
  *     each), the data's fingerprint (per file: size u64, crc32 u32), the
  *     absolute data folder (u32 length, then its bytes); the run folder is
  *     where the checkpoint lies and is not stored,

@@ -102,6 +102,7 @@ static void write_summary(json_out *j, const nn_summary *s) {
     jstr(j, "model", c->model);
     jnum(j, "parameters", (double)s->model->n_params);
     jstr(j, "backend", nn_backend_name(c->backend));
+    jstr(j, "precision", nn_precision_name(c->precision));
     jstr(j, "parallel", s->parallel);
     jnum(j, "epochs", s->epochs);
     jnum(j, "batch_size", c->batch_size);

@@ -32,6 +32,7 @@ static const struct {
     {"Loss", "loss"},                 {"Optimizer", "optimizer"},
     {"Seed", "seed"},                 {"Threads", "threads"},
     {"Parallel mode", "parallel"},    {"Backend", "backend"},
+    {"Precision", "precision"},
     {"oneDNN version", "onednn_version"}, {"oneDNN ISA", "onednn_isa"},
     {"CPU", "cpu"},                   {"Commit", "commit"},
     {"nntrain version", "nntrain_version"},

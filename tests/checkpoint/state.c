@@ -132,6 +132,7 @@ void test_state_fill(test_state *t, uint64_t seed) {
         t->cfg.data_fp.crc[i] = (uint32_t)(0x9e3779b9u * (seed + (uint64_t)i));
     }
     t->cfg.threads_changed = (int)(seed & 1);
+    t->cfg.precision = (nn_precision)((seed >> 1) & 1);
     /* out_dir is not saved: a resumed run writes where its checkpoint is */
 }
 

@@ -18,7 +18,7 @@
 #define LR_AT (EPOCHS_AT + 5 * 4)
 #define MOMENTUM_AT (LR_AT + 4)
 #define LOSS_AT (CONFIG_AT + 16 + 5 * 4 + 2 * 4 + 8)
-#define DIR_LEN_AT (LOSS_AT + 6 * 4 + 4 * 12)
+#define DIR_LEN_AT (LOSS_AT + 7 * 4 + 4 * 12)
 /* the good file's data folder is "/data/1" */
 #define LAYERS_AT (DIR_LEN_AT + 4 + 7)
 #define LAYER_BYTES 48
@@ -94,7 +94,7 @@ static void check_file_level(test_state *s) {
     expect_bytes(s, b, good_size + 1,
                  "1 unexpected byte after the checksum (trailing garbage)");
     expect_bytes(s, good, 100,
-                 "truncated: expected 36 more bytes for config");
+                 "truncated: expected 40 more bytes for config");
     /* half way falls in the Adam m vector, after params and 16 bytes */
     size_t m_end = LAYERS_AT + 4 + 3 * LAYER_BYTES + 8 + 8 * n_params + 16;
     snprintf(want, sizeof want, "truncated: expected %zu more bytes for "
@@ -128,7 +128,8 @@ static void check_bad_values(test_state *s) {
         {LR_AT, 0xbf800000u, "config: lr -1 is not a positive number"},
         {LR_AT, 0x7fc00000u, "config: lr nan is not a positive number"},
         {MOMENTUM_AT, 0x3f800000u, "config: momentum 1 is out of range [0, 1)"},
-        {LOSS_AT + 5 * 4, 2, "config: threads_changed 2 is out of range 0..1"},
+        {LOSS_AT + 5 * 4, 2, "config: precision 2 is out of range 0..1"},
+        {LOSS_AT + 6 * 4, 2, "config: threads_changed 2 is out of range 0..1"},
         {DIR_LEN_AT + 4, 0, "config: data folder of 7 bytes is not a path"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {

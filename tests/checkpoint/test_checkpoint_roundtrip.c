@@ -32,7 +32,7 @@ static void check_layout(const test_state *s) {
     size_t progress = 4 + 32 + 8 + 48 * (size_t)s->epochs_done + 40 +
                       4 * (size_t)s->cursor.n_order;
     size_t dir_len = strlen(s->cfg.data_dir);
-    size_t config = 16 + 5 * 4 + 2 * 4 + 8 + 6 * 4 + 4 * 12 + 4 + dir_len;
+    size_t config = 16 + 5 * 4 + 2 * 4 + 8 + 7 * 4 + 4 * 12 + 4 + dir_len;
     size_t at = 12 + config; /* the layer table */
     CHECK(size == at + layers + 8 + 4 * n + opt + progress + 4);
     CHECK(memcmp(b, "NNTCKPT1", 8) == 0);

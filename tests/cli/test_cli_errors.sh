@@ -72,6 +72,12 @@ bad_input "--optimizer foo" 2 "--optimizer&foo" train $MLP --optimizer foo
 bad_input "--backend foo" 2 "--backend&foo" train $MLP --backend foo
 bad_input "--parallel foo" 2 "--parallel&foo&intra" train $MLP --parallel foo
 bad_input "--nan-policy foo" 2 "--nan-policy&foo" train $MLP --nan-policy foo
+bad_input "--precision foo" 2 "--precision&foo&bf16" train $MLP --precision foo
+# refused before any work (a failure, exit 1): the CPU or backend cannot
+ONEDNN_MAX_CPU_ISA=AVX2 bad_input "--precision bf16 on AVX2" 1 \
+    "bf16 needs AVX512_BF16; this CPU's oneDNN ISA is avx2" train $MLP --precision bf16
+bad_input "--precision bf16 --backend ref" 1 \
+    "bf16 runs on the oneDNN backend only" train $MLP --precision bf16 --backend ref
 bad_input "positional argument" 2 "extra" train $MLP extra
 bad_input "--resume with --lr" 2 "--resume" train --resume "$TMP" --lr 0.1
 bad_input "--resume with --out" 2 "--resume" train --resume "$TMP" --out x

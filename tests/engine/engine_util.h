@@ -24,14 +24,16 @@ static inline float *random_tensor(size_t n, float lo, float hi, nn_rng *rng) {
 }
 
 /* Runs forward and backward of m on src through a runner of the given
- * backend and strategy; logits (batch, classes) and m->grads are filled. */
+ * backend, precision and strategy; logits (batch, classes) and m->grads are
+ * filled. */
 static inline int run_pass(nn_model *m, nn_backend_kind backend,
-                           nn_parallel_kind parallel, int threads, int batch,
-                           const float *src, const float *diff_logits,
-                           float *logits) {
+                           nn_precision precision, nn_parallel_kind parallel,
+                           int threads, int batch, const float *src,
+                           const float *diff_logits, float *logits) {
     nn_runner r;
     nn_err err;
-    if (nn_runner_init(&r, backend, parallel, m, batch, threads, &err) ||
+    if (nn_runner_init(&r, backend, precision, parallel, m, batch, threads,
+                       &err) ||
         nn_runner_sync_params(&r, &err) ||
         nn_runner_forward(&r, src, logits, &err) ||
         nn_runner_backward(&r, diff_logits, &err)) {
@@ -54,6 +56,19 @@ static inline double scaled_diff(const float *a, const float *b, size_t n) {
         if (d > worst || d != d) worst = d;
     }
     return worst / scale;
+}
+
+/* ||a - b|| / ||b|| (0 when b is all zero and a equals it): a few large
+ * local differences (a ReLU or max-pool choice flipped by rounding) barely
+ * move it, a wrong layout or a missing pass moves it to ~1. */
+static inline double relative_l2(const float *a, const float *b, size_t n) {
+    double num = 0, den = 0;
+    for (size_t i = 0; i < n; i++) {
+        double d = (double)a[i] - b[i];
+        num += d * d, den += (double)b[i] * b[i];
+    }
+    if (num != num) return INFINITY;
+    return den > 0 ? sqrt(num / den) : sqrt(num);
 }
 
 #endif

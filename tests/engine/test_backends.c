@@ -2,99 +2,10 @@
  * kind by layer kind and on the real models: logits (forward), and every
  * parameter gradient (backward-weights of each layer, and through them the
  * backward-data of every layer after the first), with intra-op and
- * batch-split execution. */
-#include <math.h>
-#include <string.h>
-
-#include "engine_util.h"
-#include "test_util.h"
-
-typedef struct {
-    const char *name;
-    nn_layer_spec layers[8];
-    int n_layers, in_c, in_h, in_w, batch;
-} case_spec;
-
-static const case_spec cases[] = {
-    {"conv3x3 pad1 relu -> dense",
-     {{NN_LAYER_CONV, 4, 3, 1, 1, 1}, {NN_LAYER_DENSE, 5, 0, 0, 0, 0}},
-     2, 2, 7, 7, 3},
-    {"conv3x3 stride2 -> maxpool -> dense",
-     {{NN_LAYER_CONV, 6, 3, 2, 0, 1}, {NN_LAYER_MAXPOOL, 0, 2, 2, 0, 0},
-      {NN_LAYER_DENSE, 4, 0, 0, 0, 0}},
-     3, 3, 9, 9, 5},
-    {"dense relu -> dense",
-     {{NN_LAYER_DENSE, 7, 0, 0, 0, 1}, {NN_LAYER_DENSE, 3, 0, 0, 0, 0}},
-     2, 1, 5, 5, 4},
-    {"small cnn: conv pool conv pool dense dense",
-     {{NN_LAYER_CONV, 8, 3, 1, 1, 1}, {NN_LAYER_MAXPOOL, 0, 2, 2, 0, 0},
-      {NN_LAYER_CONV, 16, 3, 1, 1, 1}, {NN_LAYER_MAXPOOL, 0, 2, 2, 0, 0},
-      {NN_LAYER_DENSE, 12, 0, 0, 0, 1}, {NN_LAYER_DENSE, 10, 0, 0, 0, 0}},
-     6, 1, 12, 12, 4},
-};
-
-/* Compares oneDNN (intra and batch-split) with the reference on model m. */
-static void compare(const char *name, nn_model *m, int batch, nn_rng *rng) {
-    size_t in = (size_t)batch * nn_model_input_size(m);
-    size_t out = (size_t)batch * m->classes, np = m->n_params;
-    float *src = random_tensor(in, 0, 1, rng);
-    float *dlogits = random_tensor(out, -1, 1, rng);
-    float *want_logits = malloc(out * sizeof(float));
-    float *got_logits = malloc(out * sizeof(float));
-    float *want_grads = malloc(np * sizeof(float));
-    CHECK(run_pass(m, NN_BACKEND_REF, NN_PARALLEL_INTRA, 2, batch, src,
-                   dlogits, want_logits) == 0);
-    memcpy(want_grads, m->grads, np * sizeof(float));
-    const nn_parallel_kind strategies[] = {NN_PARALLEL_INTRA,
-                                           NN_PARALLEL_BATCH};
-    for (int s = 0; s < 2; s++) {
-        memset(m->grads, 0xff, np * sizeof(float)); /* NaN: must be written */
-        CHECK(run_pass(m, NN_BACKEND_ONEDNN, strategies[s], 2, batch, src,
-                       dlogits, got_logits) == 0);
-        double dl = scaled_diff(got_logits, want_logits, out);
-        double dg = scaled_diff(m->grads, want_grads, np);
-        printf("%-45s batch %3d %-5s logits %.2e grads %.2e\n", name, batch,
-               nn_parallel_name(strategies[s]), dl, dg);
-        CHECK(dl < 1e-4);
-        CHECK(dg < 1e-4);
-        /* every layer's gradient block individually, so a small layer
-         * cannot hide behind a large one */
-        for (int i = 0; i < m->n_layers; i++) {
-            const nn_layer *l = &m->layers[i];
-            if (!l->n_weights) continue;
-            CHECK(scaled_diff(m->grads + l->weights_off,
-                              want_grads + l->weights_off, l->n_weights) < 1e-4);
-            CHECK(scaled_diff(m->grads + l->bias_off, want_grads + l->bias_off,
-                              l->n_bias) < 1e-4);
-        }
-    }
-    free(src), free(dlogits), free(want_logits), free(got_logits);
-    free(want_grads);
-}
+ * batch-split execution, in f32. */
+#include "backend_cases.h"
 
 int main(void) {
-    nn_rng rng;
-    nn_rng_seed(&rng, 7);
-    for (size_t c = 0; c < sizeof cases / sizeof *cases; c++) {
-        const case_spec *k = &cases[c];
-        nn_model m;
-        nn_err err;
-        CHECK(nn_model_init(&m, "case", k->layers, k->n_layers, k->in_c,
-                            k->in_h, k->in_w, &err) == 0);
-        nn_model_init_params(&m, &rng);
-        compare(k->name, &m, k->batch, &rng);
-        nn_model_free(&m);
-    }
-    /* the real models, a full batch and an odd one (slices of 4 and 3) */
-    const char *models[] = {"mlp", "cnn"};
-    for (int i = 0; i < 2; i++) {
-        nn_model m;
-        nn_err err;
-        CHECK(nn_model_init_named(&m, models[i], &err) == 0);
-        nn_model_init_params(&m, &rng);
-        compare(models[i], &m, 64, &rng);
-        compare(models[i], &m, 7, &rng);
-        nn_model_free(&m);
-    }
+    compare_all(NN_PRECISION_F32, (tolerance){1e-4, 1e-4}, 0);
     return test_summary();
 }

@@ -93,7 +93,8 @@ int main(void) {
             for (int l = 0; l < 2; l++) {
                 problem p = {.m = &m, .src = src, .labels = labels,
                              .loss = losses[l]};
-                CHECK(nn_exec_create(&p.exec, backends[b], &m, BATCH,
+                CHECK(nn_exec_create(&p.exec, backends[b], NN_PRECISION_F32,
+                                     &m, BATCH,
                                      m.params, m.grads, 0, &err) == 0);
                 char what[64];
                 snprintf(what, sizeof what, "%s %s %s", models[mi],
