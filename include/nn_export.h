@@ -65,7 +65,7 @@ void nn_torch_shape_text(char *buf, size_t size, int ndim,
 
 /* Descriptive key/value pairs stored with exported weights: the layer
  * table ("nntrain.layer.0": "conv out=32 kernel=3 stride=1 pad=1 relu=1
- * in=1x28x28 out=32x28x28"), the Sequential as code, class names, and the
+ * input=1x28x28 output=32x28x28"), the Sequential as code, class names, and the
  * run's recipe ("nntrain.config.loss": "mse", ...). */
 #define NN_META_MAX 48
 typedef struct {

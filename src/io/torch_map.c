@@ -123,7 +123,7 @@ static void meta_layers(nn_export_meta *meta, const nn_model *m) {
         char key[48];
         snprintf(key, sizeof key, "nntrain.layer.%d", i);
         meta_add(meta, key, "%s out=%d kernel=%d stride=%d pad=%d relu=%d "
-                 "in=%dx%dx%d out=%dx%dx%d", nn_layer_kind_name(s->kind),
+                 "input=%dx%dx%d output=%dx%dx%d", nn_layer_kind_name(s->kind),
                  s->out, s->kernel, s->stride, s->pad, s->relu, l->in_c,
                  l->in_h, l->in_w, l->out_c, l->out_h, l->out_w);
     }
