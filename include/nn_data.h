@@ -69,6 +69,14 @@ int nn_dataset_load(nn_dataset *ds, const char *images_path,
                     const char *labels_path, nn_err *err);
 void nn_dataset_free(nn_dataset *ds);
 
+/* Images to classify, without labels: an IDX images file (gzipped or
+ * plain) or one binary PGM picture (P5, maxval 1..255), told apart by their
+ * first bytes. Each must be want_rows x want_cols ("PATH: images are 32x32,
+ * the model expects 28x28"). *images (n, rows * cols) is malloc'd, pixels
+ * scaled to [0, 1] (IDX: / 255, PGM: / maxval), owned by the caller. */
+int nn_images_load(const char *path, int want_rows, int want_cols,
+                   float **images, int *n, nn_err *err);
+
 /* Finds the folder holding the four files and writes its absolute path to
  * dir: flag_dir if not NULL, else $NNTRAIN_DATA if set (a folder the user
  * named is used or refused with the reason, never skipped), else

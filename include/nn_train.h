@@ -121,6 +121,12 @@ typedef struct {
 int nn_trainer_open(nn_trainer **out, const char *checkpoint,
                     const nn_open_opts *opts, nn_err *err);
 
+/* Replaces the initial weights of a new trainer (no step taken yet) with
+ * those of a safetensors file of the model's PyTorch state_dict
+ * (nn_model_load_safetensors in nn_export.h: names, shapes and dtype
+ * checked, each mismatch named). */
+int nn_trainer_init_from(nn_trainer *t, const char *safetensors, nn_err *err);
+
 /* Loss, accuracy (%) and confusion matrix [true][predicted] on the test set
  * with the current weights. */
 int nn_trainer_test(nn_trainer *t, double *loss, double *acc,

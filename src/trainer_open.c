@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "evaluate.h"
+#include "nn_export.h"
 #include "trainer.h"
 
 /* The run's data, wherever it is now: a folder the caller names must hold
@@ -106,6 +107,15 @@ int nn_trainer_open(nn_trainer **out, const char *checkpoint,
     free(cfg);
     free(dir);
     return rc;
+}
+
+int nn_trainer_init_from(nn_trainer *t, const char *safetensors,
+                         nn_err *err) {
+    if (t->epochs_done || t->cursor.batches_done || t->opt.step)
+        return nn_errf(err, "%s: weights can only start a new run",
+                       safetensors);
+    if (nn_model_load_safetensors(&t->model, safetensors, err)) return -1;
+    return nn_runner_sync_params(&t->runner, err);
 }
 
 int nn_trainer_test(nn_trainer *t, double *loss, double *acc,

@@ -18,6 +18,8 @@ int cmd_eval(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_experiment(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
+int cmd_export(int argc, char **argv);
+int cmd_predict(int argc, char **argv);
 
 /* Prints "nntrain CMD: message" and "Try 'nntrain CMD --help'." to stderr
  * and returns CLI_EXIT_USAGE. */

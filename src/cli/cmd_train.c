@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "nn_export.h"
 #include "trainer.h"
 
 static const char train_help[] =
@@ -17,6 +18,8 @@ static const char train_help[] =
     "                      runs/<model>-N); a folder holding a run is refused\n"
     "  --overwrite         replace the run that --out holds\n"
     "  --resume RUN_DIR    continue the run saved in RUN_DIR/checkpoint.ckpt\n"
+    "  --init-from FILE    start from the weights of a safetensors file (the\n"
+    "                      PyTorch state_dict of README's mapping; new runs)\n"
     CLI_TRAIN_OPTIONS_HELP
     "  -h, --help          this help\n";
 
@@ -63,6 +66,36 @@ static int default_out(nn_train_config *cfg) {
     return 0;
 }
 
+/* The weights file fits the model: checked before the run folder exists,
+ * so that a bad file leaves nothing behind. */
+static int check_init_from(const char *path, const char *model) {
+    nn_model m;
+    nn_err err;
+    if (nn_model_init_named(&m, model, &err)) return cli_fail("train", err.msg);
+    int rc = nn_model_load_safetensors(&m, path, &err);
+    nn_model_free(&m);
+    return rc ? cli_fail("train", err.msg) : 0;
+}
+
+/* A new run whose initial weights come from a safetensors file. */
+static int train_from(const nn_train_config *cfg, const char *init_from) {
+    int rc;
+    if ((rc = check_init_from(init_from, cfg->model))) return rc;
+    nn_err err;
+    nn_trainer *t;
+    if (nn_trainer_create(&t, cfg, &err)) return cli_fail("train", err.msg);
+    if (nn_trainer_init_from(t, init_from, &err)) {
+        nn_trainer_free(t);
+        return cli_fail("train", err.msg);
+    }
+    cli_print_banner(cfg, nn_trainer_model(t), nn_trainer_data(t),
+                     nn_trainer_parallel(t));
+    printf("initial weights from %s\n", init_from);
+    rc = cli_run_training("train", t);
+    nn_trainer_free(t);
+    return rc;
+}
+
 int cmd_train(int argc, char **argv) {
     static const struct option longs[] = {
         CLI_TRAIN_LONG_OPTIONS,
@@ -70,12 +103,13 @@ int cmd_train(int argc, char **argv) {
         {"out", required_argument, 0, 'o'},
         {"resume", required_argument, 0, 'r'},
         {"overwrite", no_argument, 0, 'W'},
+        {"init-from", required_argument, 0, 'I'},
         {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0}};
     static const char *const models[] = {"mlp", "cnn"};
     nn_train_config cfg;
     nn_train_config_default(&cfg);
-    const char *resume_dir = NULL;
+    const char *resume_dir = NULL, *init_from = NULL;
     int epochs_given = 0, threads_given = 0, fixed_given = 0, opt, rc;
     optind = 1;
     while ((opt = getopt_long(argc, argv, ":h", longs, NULL)) != -1) {
@@ -88,6 +122,7 @@ int cmd_train(int argc, char **argv) {
                 return CLI_EXIT_USAGE;
         } else if (opt == 'r') resume_dir = optarg;
         else if (opt == 'W') cfg.overwrite = 1;
+        else if (opt == 'I') init_from = optarg;
         else if (opt == 'm') {
             if ((rc = cli_parse_choice("train", "--model", optarg, models, 2)) < 0)
                 return CLI_EXIT_USAGE;
@@ -97,6 +132,9 @@ int cmd_train(int argc, char **argv) {
     }
     if (optind < argc)
         return cli_usage_error("train", "unexpected argument '%s'", argv[optind]);
+    if (resume_dir && init_from)
+        return cli_usage_error("train", "--init-from starts a new run: it "
+                               "cannot be combined with --resume");
     cli_catch_stop_signals();
     if (resume_dir) {
         if (fixed_given || cfg.out_dir[0])
@@ -108,5 +146,6 @@ int cmd_train(int argc, char **argv) {
     }
     if (!cfg.out_dir[0] && (rc = default_out(&cfg))) return rc;
     if ((rc = cli_resolve_data("train", &cfg))) return rc;
-    return cli_train_new("train", &cfg);
+    return init_from ? train_from(&cfg, init_from)
+                     : cli_train_new("train", &cfg);
 }

@@ -15,6 +15,8 @@ static const char main_help[] =
     "  experiment  the seed experiment: train MLP and CNN, figures, report\n"
     "  train       train one model into a run folder (or --resume one)\n"
     "  eval        test accuracy of saved weights\n"
+    "  predict     classes and probabilities of images (IDX or PGM files)\n"
+    "  export      a run's weights as safetensors or ONNX\n"
     "  bench       training throughput per thread count\n"
     "  report      figures and REPORT.md from run folders\n\n"
     "  --version   print version, commit, oneDNN version and ISA\n";
@@ -43,7 +45,8 @@ int main(int argc, char **argv) {
     static const command commands[] = {
         {"train", cmd_train},           {"eval", cmd_eval},
         {"bench", cmd_bench},           {"report", cmd_report},
-        {"experiment", cmd_experiment},
+        {"experiment", cmd_experiment}, {"predict", cmd_predict},
+        {"export", cmd_export},
     };
     opterr = 0; /* the subcommands report bad options in one line */
     if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
