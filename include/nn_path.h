@@ -25,6 +25,13 @@ int nn_path_absolute(char *dst, size_t cap, const char *path, nn_err *err);
  * (blocking again), or -1 with err set. `what` names the expected content
  * in messages, e.g. "a gzipped IDX file". */
 int nn_open_regular(const char *path, const char *what, nn_err *err);
+/* The whole of a regular file (opened as nn_open_regular does) into *out
+ * (malloc'd, one spare byte at the end, owned by the caller) and its length
+ * into *size; a file longer than max_bytes is refused before reading
+ * ("PATH: N bytes is too large for WHAT (at most 2 GiB)"). */
+int nn_read_file(const char *path, const char *what,
+                 unsigned long long max_bytes, unsigned char **out,
+                 size_t *size, nn_err *err);
 /* The same check by stat (follows links): 0 for a regular file. */
 int nn_check_regular(const char *path, const char *what, nn_err *err);
 

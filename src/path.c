@@ -60,6 +60,52 @@ int nn_check_regular(const char *path, const char *what, nn_err *err) {
     return check_mode(path, st.st_mode, what, err);
 }
 
+/* "2 GiB" for whole GiB, else the byte count. */
+static void size_text(char *buf, size_t cap, unsigned long long bytes) {
+    if (bytes >= (1ull << 30) && bytes % (1ull << 30) == 0)
+        snprintf(buf, cap, "%llu GiB", bytes >> 30);
+    else
+        snprintf(buf, cap, "%llu bytes", bytes);
+}
+
+int nn_read_file(const char *path, const char *what,
+                 unsigned long long max_bytes, unsigned char **out,
+                 size_t *size, nn_err *err) {
+    int fd = nn_open_regular(path, what, err);
+    if (fd < 0) return -1;
+    struct stat st;
+    unsigned char *buf = NULL;
+    size_t got = 0;
+    char max[32];
+    size_text(max, sizeof max, max_bytes);
+    if (fstat(fd, &st) != 0)
+        nn_errf(err, "%s: cannot stat: %s", path, strerror(errno));
+    else if ((unsigned long long)st.st_size > max_bytes)
+        nn_errf(err, "%s: %lld bytes is too large for %s (at most %s)", path,
+                (long long)st.st_size, what, max);
+    else if (!(buf = malloc((size_t)st.st_size + 1)))
+        nn_errf(err, "%s: out of memory for %lld bytes", path,
+                (long long)st.st_size);
+    else {
+        while (got < (size_t)st.st_size) {
+            ssize_t n = read(fd, buf + got, (size_t)st.st_size - got);
+            if (n < 0 && errno == EINTR) continue;
+            if (n <= 0) break;
+            got += (size_t)n;
+        }
+        if (got != (size_t)st.st_size)
+            nn_errf(err, "%s: read failed: %s", path,
+                    errno ? strerror(errno) : "file shrank while reading");
+    }
+    close(fd);
+    if (!buf || got != (size_t)st.st_size) {
+        free(buf);
+        return -1;
+    }
+    *out = buf, *size = got;
+    return 0;
+}
+
 int nn_open_regular(const char *path, const char *what, nn_err *err) {
     int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
     if (fd < 0) return nn_errf(err, "%s: cannot open: %s", path, strerror(errno));

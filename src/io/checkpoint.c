@@ -363,41 +363,6 @@ static int walk(reader *r, ckpt_view *v) {
     return 0;
 }
 
-/* The whole file in memory; at most CKPT_MAX_BYTES. */
-static int read_whole(const char *path, uint8_t **out, size_t *size,
-                      nn_err *err) {
-    int fd = nn_open_regular(path, "an nntrain checkpoint", err);
-    if (fd < 0) return -1;
-    FILE *f = fdopen(fd, "rb");
-    if (!f) {
-        close(fd);
-        return nn_errf(err, "%s: cannot open: %s", path, strerror(errno));
-    }
-    struct stat st;
-    int rc = -1;
-    uint8_t *buf = NULL;
-    if (fstat(fileno(f), &st) != 0)
-        nn_errf(err, "%s: cannot stat: %s", path, strerror(errno));
-    else if ((unsigned long long)st.st_size > CKPT_MAX_BYTES)
-        nn_errf(err, "%s: %lld bytes is too large for a checkpoint "
-                "(at most 2 GiB)", path, (long long)st.st_size);
-    else if (!(buf = malloc((size_t)st.st_size + 1)))
-        nn_errf(err, "%s: out of memory for %lld bytes", path,
-                (long long)st.st_size);
-    else if (fread(buf, 1, (size_t)st.st_size, f) != (size_t)st.st_size)
-        nn_errf(err, "%s: read failed: %s", path,
-                ferror(f) ? strerror(errno) : "file shrank while reading");
-    else
-        rc = 0;
-    fclose(f);
-    if (rc) {
-        free(buf);
-        return -1;
-    }
-    *out = buf, *size = (size_t)st.st_size;
-    return 0;
-}
-
 /* Magic, version, lengths, then the CRC: a truncated or overlong file is
  * named as such rather than as a checksum mismatch. */
 static int verify_bytes(const char *path, const uint8_t *buf, size_t size,
@@ -572,7 +537,9 @@ typedef struct {
 
 static int ckpt_open(ckpt_file *f, const char *path, nn_err *err) {
     size_t size = 0;
-    if (read_whole(path, &f->buf, &size, err)) return -1;
+    if (nn_read_file(path, "an nntrain checkpoint", CKPT_MAX_BYTES, &f->buf,
+                     &size, err))
+        return -1;
     if (verify_bytes(path, f->buf, size, &f->v, err) ||
         decode_config(path, &f->v, &f->cfg, err) ||
         check_values(path, &f->v, &f->cfg, err)) {

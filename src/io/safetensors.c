@@ -480,42 +480,18 @@ int nn_safetensors_parse(nn_safetensors *st, const char *path,
     return check_tiling(path, st, err);
 }
 
-/* The whole file in memory; a regular file of at most NN_ST_MAX_FILE. */
-static int read_whole(const char *path, uint8_t **out, size_t *size,
-                      nn_err *err) {
-    FILE *f = fopen(path, "rb");
-    if (!f) return nn_errf(err, "%s: cannot open: %s", path, strerror(errno));
-    struct stat st;
-    uint8_t *buf = NULL;
-    int rc = -1;
-    if (fstat(fileno(f), &st) != 0)
-        nn_errf(err, "%s: cannot stat: %s", path, strerror(errno));
-    else if (!S_ISREG(st.st_mode))
-        nn_errf(err, "%s: not a regular file", path);
-    else if (st.st_size == 0)
-        nn_errf(err, "%s: empty file (not a safetensors file)", path);
-    else if ((unsigned long long)st.st_size > NN_ST_MAX_FILE)
-        nn_errf(err, "%s: %lld bytes is too large (at most 2 GiB)", path,
-                (long long)st.st_size);
-    else if (!(buf = malloc((size_t)st.st_size)))
-        nn_errf(err, "%s: out of memory for %lld bytes", path,
-                (long long)st.st_size);
-    else if (fread(buf, 1, (size_t)st.st_size, f) != (size_t)st.st_size)
-        nn_errf(err, "%s: read failed: %s", path,
-                ferror(f) ? strerror(errno) : "file shrank while reading");
-    else
-        rc = 0;
-    fclose(f);
-    if (rc) return free(buf), -1;
-    *out = buf, *size = (size_t)st.st_size;
-    return 0;
-}
 
 int nn_safetensors_read(nn_safetensors *st, const char *path, nn_err *err) {
     uint8_t *buf = NULL;
     size_t size = 0;
     memset(st, 0, sizeof *st);
-    if (read_whole(path, &buf, &size, err)) return -1;
+    if (nn_read_file(path, "a safetensors file", NN_ST_MAX_FILE, &buf, &size,
+                     err))
+        return -1;
+    if (size == 0) {
+        free(buf);
+        return nn_errf(err, "%s: empty file (not a safetensors file)", path);
+    }
     int rc = nn_safetensors_parse(st, path, buf, size, err);
     st->buf = buf;
     return rc;

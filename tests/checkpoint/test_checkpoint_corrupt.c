@@ -166,8 +166,8 @@ static void check_odd_files(test_state *s) {
     int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
     CHECK(fd >= 0 && ftruncate(fd, (2ll << 30) + 1) == 0); /* sparse */
     close(fd);
-    expect_failure(s, BAD_FILE, "2147483649 bytes is too large for a "
-                   "checkpoint (at most 2 GiB)");
+    expect_failure(s, BAD_FILE, "2147483649 bytes is too large for an "
+                   "nntrain checkpoint (at most 2 GiB)");
     unlink(path);
 }
 

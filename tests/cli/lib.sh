@@ -96,6 +96,42 @@ metrics_sane() {
              END { exit bad || NR < 1 }' "$1"
 }
 
+# The current folder of every bad_input run: must stay empty.
+WORK=$TMP/work
+
+# bad_input NAME WANT_RC 'WORD1&WORD2...' NNTRAIN_ARGS...: runs nntrain in
+# an empty folder and checks the exit code, that stderr holds one message
+# line starting "nntrain" and containing every WORD, and that nothing was
+# created in the folder (relative --out paths point into it).
+bad_input() {
+    local name=$1 want=$2 words=$3 rc msg n w left
+    shift 3
+    rm -rf "$WORK" && mkdir "$WORK"
+    (cd "$WORK" && exec "$NN" "$@" >"$TMP/out" 2>"$TMP/err")
+    rc=$?
+    msg=$(grep -v "^Try 'nntrain" "$TMP/err" | grep -v '^[[:space:]]*$')
+    n=$(printf '%s' "$msg" | grep -c '')
+    if [ -n "${NNTRAIN_TEST_VERBOSE:-}" ]; then
+        printf '%s\t%s\t%s\n' "$name" "$rc" "$(printf '%s' "$msg" | tr '\n' '|')"
+    fi
+    check "$name: exit code (stderr: $(head -c 300 "$TMP/err"))" "$want" "$rc"
+    check "$name: message lines on stderr besides the --help hint" 1 "$n"
+    if [ "$n" -ne 1 ]; then echo "  stderr was: $(cat "$TMP/err")"; fi
+    case $msg in
+    nntrain*) ok ;;
+    *) bad "$name: message starts with 'nntrain'" "nntrain ..." "$msg" ;;
+    esac
+    local -a list=()
+    IFS='&' read -ra list <<<"$words"
+    for w in "${list[@]}"; do
+        if printf '%s\n' "$msg" | grep -qF -- "$w"; then ok; else
+            bad "$name: message names '$w'" "a line containing '$w'" "$msg"
+        fi
+    done
+    left=$(cd "$WORK" && find . -mindepth 1 | LC_ALL=C sort | tr '\n' ' ')
+    check "$name: files created" "" "$left"
+}
+
 finish() {
     echo "$PASSED passed, $FAILED failed"
     [ "$FAILED" -eq 0 ]

@@ -9,36 +9,7 @@
 set -u
 . "$(dirname "$0")/lib.sh"
 
-WORK=$TMP/work # the current folder of every bad run: must stay empty
 IMAGES=$DATA/t10k-images-idx3-ubyte.gz
-
-# bad_input NAME WANT_RC 'WORD1&WORD2...' NNTRAIN_ARGS... (as in
-# test_cli_errors.sh): exit code, one message line holding every WORD,
-# nothing created in the current folder.
-bad_input() {
-    local name=$1 want=$2 words=$3 rc msg n w left
-    shift 3
-    rm -rf "$WORK" && mkdir "$WORK"
-    (cd "$WORK" && exec "$NN" "$@" >"$TMP/out" 2>"$TMP/err")
-    rc=$?
-    msg=$(grep -v "^Try 'nntrain" "$TMP/err" | grep -v '^[[:space:]]*$')
-    n=$(printf '%s' "$msg" | grep -c '')
-    check "$name: exit code (stderr: $(head -c 300 "$TMP/err"))" "$want" "$rc"
-    check "$name: message lines on stderr besides the --help hint" 1 "$n"
-    case $msg in
-    nntrain*) ok ;;
-    *) bad "$name: message starts with 'nntrain'" "nntrain ..." "$msg" ;;
-    esac
-    local -a list=()
-    IFS='&' read -ra list <<<"$words"
-    for w in "${list[@]}"; do
-        if printf '%s\n' "$msg" | grep -qF -- "$w"; then ok; else
-            bad "$name: message names '$w'" "a line containing '$w'" "$msg"
-        fi
-    done
-    left=$(cd "$WORK" && find . -mindepth 1 | LC_ALL=C sort | tr '\n' ' ')
-    check "$name: files created" "" "$left"
-}
 
 # max_prob_diff A.csv B.csv: largest |difference| of the p0..p9 columns of
 # the first data rows (columns 5-14).
