@@ -21,7 +21,6 @@ import gzip
 import json
 import os
 import struct
-import subprocess
 import sys
 import tempfile
 
@@ -35,26 +34,10 @@ except ImportError as e:
           f"python3-numpy; run with /usr/bin/python3)")
     sys.exit(77)
 
+from harness import check, run, summary
+
 TOL = 1e-5
 BATCH = 500  # images per OpenCV forward (the CNN's activations: ~100 MB)
-failed = 0
-
-
-def check(ok, what):
-    global failed
-    print(("ok   " if ok else "FAIL ") + what, flush=True)
-    failed += not ok
-
-
-def run(cmd):
-    r = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                       text=True)
-    if r.returncode != 0:
-        raise RuntimeError(f"{' '.join(cmd)}: exit {r.returncode}\n"
-                           f"{r.stderr}")
-    return r.stdout
-
-
 def read_idx(path):
     with gzip.open(path, "rb") as f:
         b = f.read()
@@ -166,8 +149,7 @@ def main():
     for name, (worst, differ) in results.items():
         print(f"  {name}: {10000 - differ}/10000 classes equal, logits max "
               f"relative difference {worst:.2e}")
-    print(f"{failed} failed")
-    return 1 if failed else 0
+    return summary()
 
 
 if __name__ == "__main__":

@@ -32,7 +32,6 @@ import gzip
 import json
 import os
 import struct
-import subprocess
 import sys
 import tempfile
 
@@ -46,18 +45,11 @@ except ImportError as e:
           f"with /usr/bin/python3)")
     sys.exit(77)
 
+from harness import check, run, summary
+
 TOL = 1e-5
 STEP_IMAGES = 64
 LIMIT = "640"
-
-failed = 0
-
-
-def check(ok, what):
-    global failed
-    print(("ok   " if ok else "FAIL ") + what, flush=True)
-    failed += not ok
-
 
 def read_safetensors(path):
     """A tiny safetensors reader: header, then numpy.frombuffer per tensor."""
@@ -128,15 +120,6 @@ def rel(a, b):
     """max |a - b| / max |b| (b the reference)"""
     a, b = np.asarray(a, np.float64), np.asarray(b, np.float64)
     return float(np.max(np.abs(a - b)) / max(np.max(np.abs(b)), 1e-30))
-
-
-def run(cmd):
-    r = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                       text=True)
-    if r.returncode != 0:
-        raise RuntimeError(f"{' '.join(cmd)}: exit {r.returncode}\n"
-                           f"{r.stderr}")
-    return r.stdout
 
 
 def check_predict(nntrain, run_dir, model, x, tag):
@@ -304,8 +287,7 @@ def main():
         if r:
             print(f"{mname:5} {lname:13} " +
                   " ".join(f"{v:8.2e}" for v in r))
-    print(f"{failed} failed")
-    return 1 if failed else 0
+    return summary()
 
 
 if __name__ == "__main__":
