@@ -6,6 +6,7 @@
 #define NN_PATH_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include "nn_error.h"
 
@@ -25,6 +26,8 @@ int nn_path_absolute(char *dst, size_t cap, const char *path, nn_err *err);
  * (blocking again), or -1 with err set. `what` names the expected content
  * in messages, e.g. "a gzipped IDX file". */
 int nn_open_regular(const char *path, const char *what, nn_err *err);
+/* nn_open_regular as a read-only FILE (NULL with err set). */
+FILE *nn_fopen_regular(const char *path, const char *what, nn_err *err);
 /* The whole of a regular file (opened as nn_open_regular does) into *out
  * (malloc'd, one spare byte at the end, owned by the caller) and its length
  * into *size; a file longer than max_bytes is refused before reading

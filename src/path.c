@@ -60,6 +60,17 @@ int nn_check_regular(const char *path, const char *what, nn_err *err) {
     return check_mode(path, st.st_mode, what, err);
 }
 
+FILE *nn_fopen_regular(const char *path, const char *what, nn_err *err) {
+    int fd = nn_open_regular(path, what, err);
+    if (fd < 0) return NULL;
+    FILE *f = fdopen(fd, "rb");
+    if (!f) {
+        nn_errf(err, "%s: cannot open: %s", path, strerror(errno));
+        close(fd);
+    }
+    return f;
+}
+
 /* "2 GiB" for whole GiB, else the byte count. */
 static void size_text(char *buf, size_t cap, unsigned long long bytes) {
     if (bytes >= (1ull << 30) && bytes % (1ull << 30) == 0)

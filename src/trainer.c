@@ -86,6 +86,14 @@ static int claim_run_dir(nn_trainer *t, nn_err *err) {
                             : nn_run_dir_check_free(dir, err);
 }
 
+/* Before any work: the run folder can be made and holds no run (unless it
+ * is to be replaced), and the data's fingerprint goes into the config. */
+static int check_new_run(nn_train_config *c, nn_err *err) {
+    if (nn_check_dir_creatable(c->out_dir, err)) return -1;
+    if (!c->overwrite && nn_run_dir_check_free(c->out_dir, err)) return -1;
+    return nn_data_fingerprint_dir(&c->data_fp, c->data_dir, err);
+}
+
 int nn_trainer_create(nn_trainer **out, const nn_train_config *cfg,
                       nn_err *err) {
     nn_train_config *c = malloc(sizeof *c);
@@ -93,20 +101,17 @@ int nn_trainer_create(nn_trainer **out, const nn_train_config *cfg,
     *c = *cfg;
     /* the run folder is checked before any work but created only once
      * everything else succeeded, so a failing run leaves nothing behind */
-    int has_dir = c->out_dir[0] != '\0', rc = -1;
+    int has_dir = c->out_dir[0] != '\0';
     nn_trainer *t = NULL;
-    if (!(has_dir && (nn_check_dir_creatable(c->out_dir, err) ||
-                      (!c->overwrite && nn_run_dir_check_free(c->out_dir, err)) ||
-                      nn_data_fingerprint_dir(&c->data_fp, c->data_dir, err))) &&
-        nn_trainer_build(&t, c, err) == 0 &&
-        !(has_dir && claim_run_dir(t, err))) {
-        *out = t;
-        rc = 0;
-    } else {
-        nn_trainer_free(t);
-    }
+    int rc = (has_dir && check_new_run(c, err)) || nn_trainer_build(&t, c, err) ||
+             (has_dir && claim_run_dir(t, err));
     free(c);
-    return rc;
+    if (rc) {
+        nn_trainer_free(t);
+        return -1;
+    }
+    *out = t;
+    return 0;
 }
 
 void nn_trainer_free(nn_trainer *t) {

@@ -7,7 +7,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
+
+#include "nn_path.h"
 
 #define PGM_MAX_SIDE 4096
 #define PGM_MAX_BYTES (PGM_MAX_SIDE * PGM_MAX_SIDE + 1024)
@@ -81,13 +82,8 @@ static int pgm_parse(const uint8_t *b, size_t size, const char *path,
 
 /* The first bytes of path, to tell a PGM from an IDX file. */
 static int peek(const char *path, uint8_t *magic, nn_err *err) {
-    struct stat st;
-    if (stat(path, &st) != 0)
-        return nn_errf(err, "%s: cannot open: %s", path, strerror(errno));
-    if (!S_ISREG(st.st_mode))
-        return nn_errf(err, "%s: not a regular file", path);
-    FILE *f = fopen(path, "rb");
-    if (!f) return nn_errf(err, "%s: cannot open: %s", path, strerror(errno));
+    FILE *f = nn_fopen_regular(path, "an IDX or PGM image file", err);
+    if (!f) return -1;
     magic[0] = magic[1] = 0;
     size_t got = fread(magic, 1, 2, f);
     fclose(f);
@@ -97,8 +93,8 @@ static int peek(const char *path, uint8_t *magic, nn_err *err) {
 
 static int pgm_load(const char *path, float **out, int *rows, int *cols,
                     nn_err *err) {
-    FILE *f = fopen(path, "rb");
-    if (!f) return nn_errf(err, "%s: cannot open: %s", path, strerror(errno));
+    FILE *f = nn_fopen_regular(path, "a PGM file", err);
+    if (!f) return -1;
     uint8_t *buf = malloc(PGM_MAX_BYTES + 1);
     size_t size = buf ? fread(buf, 1, PGM_MAX_BYTES + 1, f) : 0;
     int bad = !buf || ferror(f);

@@ -58,9 +58,8 @@ static int read_line(csv_reader *r, nn_err *err) {
 int csv_open(csv_reader *r, const char *path, nn_err *err) {
     memset(r, 0, sizeof *r);
     r->path = path;
-    r->file = fopen(path, "r");
-    if (!r->file)
-        return nn_errf(err, "%s: cannot open: %s", path, strerror(errno));
+    r->file = nn_fopen_regular(path, "a CSV file", err);
+    if (!r->file) return -1;
     int got = read_line(r, err);
     if (got <= 0) {
         csv_close(r);

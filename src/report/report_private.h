@@ -27,7 +27,8 @@ typedef struct {
     int n_header;
 } csv_reader;
 
-/* Opens path and reads its header line. */
+/* Opens path (a regular file: a FIFO is refused, not waited on) and reads
+ * its header line. */
 int csv_open(csv_reader *r, const char *path, nn_err *err);
 /* Reads the next row into r->fields: 1 for a row, 0 at end of file, -1 on
  * error (a row whose field count differs from the header's is an error). */

@@ -199,11 +199,8 @@ static int parse_object(json_parser *js, nn_err *err) {
 
 /* Reads the whole file into a NUL-terminated malloc'd buffer. */
 static char *read_text(const char *path, nn_err *err) {
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        nn_errf(err, "%s: cannot open: %s", path, strerror(errno));
-        return NULL;
-    }
+    FILE *f = nn_fopen_regular(path, "a JSON file", err);
+    if (!f) return NULL;
     char *text = malloc(SUMMARY_MAX_BYTES + 1);
     if (!text) {
         fclose(f);

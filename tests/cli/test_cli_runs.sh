@@ -185,6 +185,10 @@ for kind in "zero:a character device" "fifo:a FIFO" "dir:a folder"; do
 done
 
 # --- report on a 1-epoch run, and its errors said once ---------------------
+mkdir -p FR && cp cwd/runs/mlp-2/summary.json cwd/runs/mlp-2/confusion_test.csv FR/ && mkfifo FR/metrics.csv
+timeout 20 "$NN" report --out FRR FR >FR.out 2>FR.err
+check "report of a run whose metrics.csv is a FIFO: exit code (124 = hung)" 1 "$?"
+has "report of a FIFO metrics.csv: named" FR.err "FR/metrics.csv: is a FIFO, expected a CSV file"
 nn S.out S.err report --out S runs-none
 check "report of a missing run: exit code" 1 "$RC"
 check "report of a missing run: one message" 1 "$(grep -c '' S.err)"

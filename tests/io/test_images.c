@@ -1,5 +1,6 @@
 /* test_images.c: images to classify: PGM pictures (good and broken) and
  * IDX files, with the messages `nntrain predict` prints. */
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -79,7 +80,14 @@ int main(void) {
     CHECK_CONTAINS(load("/nonexistent.pgm", &n, &px),
                    "/nonexistent.pgm: cannot open: No such file or "
                    "directory");
-    CHECK_CONTAINS(load(dir, &n, &px), ": not a regular file");
+    CHECK_CONTAINS(load(dir, &n, &px),
+                   ": is a folder, expected an IDX or PGM image file");
+    /* a FIFO with no writer is refused at once, not waited on */
+    char fifo[300];
+    snprintf(fifo, sizeof fifo, "%s/fifo.pgm", dir);
+    CHECK(mkfifo(fifo, 0600) == 0);
+    CHECK_CONTAINS(load(fifo, &n, &px),
+                   "fifo.pgm: is a FIFO, expected an IDX or PGM image file");
     CHECK_CONTAINS(load(file("text.txt", "hello", 0, 0), &n, &px),
                    "text.txt: not a gzip file and not an IDX file");
     char cmd[300];
