@@ -16,6 +16,25 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* ---- counter-based random numbers ----------------------------------------- */
+/* A uniform float in [0, 1) that is a pure function of (seed, stream, index):
+ * no state, so any thread can draw any element's number and the result does
+ * not depend on the thread count or the order of the draws. Dropout keys it
+ * by (seed, step, element), augmentation by (seed, step, image). Each word is
+ * folded in through splitmix64's finalizer, a bijective 64-bit mix. */
+static inline uint64_t nn_counter_mix(uint64_t x) {
+    x += 0x9e3779b97f4a7c15ull;
+    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
+    x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
+    return x ^ (x >> 31);
+}
+static inline float nn_counter_uniform(uint64_t seed, uint64_t stream,
+                                       uint64_t index) {
+    uint64_t x = nn_counter_mix(nn_counter_mix(nn_counter_mix(seed) ^ stream) ^
+                                index);
+    return (float)(x >> 40) * (1.0f / 16777216.0f); /* top 24 bits */
+}
+
 /* ---- dense (inner product) ---------------------------------------------- */
 /* dst (n, oc) = src (n, ic) . weights (oc, ic)^T + bias (oc) */
 void dense_forward(float *dst, const float *src, const float *weights,
