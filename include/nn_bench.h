@@ -11,7 +11,7 @@
 #include "nn_train.h"
 
 typedef struct {
-    const char *model;         /* "mlp" | "cnn" */
+    const nn_model_desc *model; /* the layer table */
     int batch, threads;
     nn_parallel_kind parallel; /* AUTO resolves as in training */
     nn_backend_kind backend;

@@ -24,7 +24,7 @@ typedef enum {
 typedef enum { NN_NAN_STOP, NN_NAN_SKIP_BATCH } nn_nan_policy;
 
 typedef struct {
-    char model[16];         /* "mlp" | "cnn" */
+    nn_model_desc model;    /* the layer table (a built-in or a file's) */
     int epochs;             /* 50 */
     int batch_size;         /* 64 */
     int threads;            /* OpenMP threads, > 0 */

@@ -36,7 +36,7 @@ static int state_init(bench_state *s, const nn_bench_config *c, nn_err *err) {
     memset(s, 0, sizeof *s);
     nn_rng rng;
     nn_rng_seed(&rng, 1);
-    if (nn_model_init_named(&s->model, c->model, err)) return -1;
+    if (nn_model_init(&s->model, c->model, err)) return -1;
     nn_model_init_params(&s->model, &rng);
     int input = nn_model_input_size(&s->model);
     s->data.n = BENCH_IMAGES;

@@ -8,7 +8,8 @@
 
 void nn_train_config_default(nn_train_config *c) {
     memset(c, 0, sizeof *c);
-    snprintf(c->model, sizeof c->model, "cnn");
+    nn_err ignored; /* the built-in cnn always parses */
+    nn_model_builtin(&c->model, "cnn", &ignored);
     c->epochs = 50;
     c->batch_size = 64;
     c->threads = omp_get_num_procs();

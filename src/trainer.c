@@ -61,7 +61,7 @@ int nn_trainer_build(nn_trainer **out, const nn_train_config *cfg,
     nn_rng init;
     nn_rng_seed(&init, cfg->seed ^ STREAM_INIT);
     nn_rng_seed(&t->shuffle_rng, cfg->seed ^ STREAM_SHUFFLE);
-    if (nn_model_init_named(&t->model, cfg->model, err) ||
+    if (nn_model_init(&t->model, &cfg->model, err) ||
         nn_fashion_load(&t->data, cfg->data_dir, NN_VAL_IMAGES, cfg->seed,
                         cfg->limit, err) ||
         build(t, err)) {

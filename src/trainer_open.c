@@ -38,9 +38,6 @@ static int open_config(nn_train_config *cfg, const char *checkpoint,
                        const nn_open_opts *o, nn_err *err) {
     int done;
     if (nn_checkpoint_read_config(checkpoint, cfg, &done, err)) return -1;
-    if (!nn_model_is_named(cfg->model))
-        return nn_errf(err, "%s: config: model '%s' is not one nntrain knows",
-                       checkpoint, cfg->model);
     if (o->epochs > 0 && o->epochs < done)
         return nn_errf(err, "--epochs %d: the run in %s has done %d epochs "
                        "already (give --epochs %d or more)", o->epochs,

@@ -20,13 +20,21 @@ typedef struct {
 
 static const char *const model_names[] = {"mlp", "cnn"};
 
+/* The layer table of built-in model i (they always parse). */
+static const nn_model_desc *model_desc(int i) {
+    static nn_model_desc descs[2];
+    nn_err ignored;
+    if (!descs[i].n_layers) nn_model_builtin(&descs[i], model_names[i], &ignored);
+    return &descs[i];
+}
+
 static void print_row(const bench_row *b) {
     const nn_bench_result *r = &b->res;
     double gflops = r->images_per_s * r->gflop_per_image;
     printf("%-3s %-4s batch %3d %-5s %2d threads: %9.0f img/s %7.2f ms/step "
            "%6.1f GFLOP/s = %3.0f%% of sgemm | fwd %.2f bwd %.2f loss %.2f "
            "opt %.2f batching %.2f ms\n",
-           b->cfg.model, nn_precision_name(b->cfg.precision), b->cfg.batch,
+           b->cfg.model->name, nn_precision_name(b->cfg.precision), b->cfg.batch,
            nn_parallel_name(r->parallel),
            b->cfg.threads, r->images_per_s, r->step_ms, gflops,
            100 * gflops / b->peak_gflops, r->phase_ms[NN_PHASE_FORWARD],
@@ -41,7 +49,7 @@ static void fill_efficiency(bench_row *rows, int n) {
         rows[i].efficiency = 0;
         for (int j = 0; j < n; j++)
             if (rows[j].cfg.threads == 1 && rows[j].cfg.batch == rows[i].cfg.batch &&
-                !strcmp(rows[j].cfg.model, rows[i].cfg.model) &&
+                !strcmp(rows[j].cfg.model->name, rows[i].cfg.model->name) &&
                 rows[j].cfg.precision == rows[i].cfg.precision &&
                 rows[j].res.parallel == rows[i].res.parallel)
                 rows[i].efficiency = rows[i].res.images_per_s /
@@ -65,7 +73,7 @@ static int write_bench_csv(const char *path, const bench_row *rows, int n,
         fprintf(a.f, "%s,\"%s\",%s,%s,%s,%s,%d,%s,%d,%.1f,%.4f,%.6f,%.2f,%.2f,"
                      "%.4f,%.4f",
                 s->commit, s->cpu, s->onednn_isa, wait ? wait : "default",
-                b->cfg.model, nn_precision_name(b->cfg.precision), b->cfg.batch, nn_parallel_name(b->res.parallel),
+                b->cfg.model->name, nn_precision_name(b->cfg.precision), b->cfg.batch, nn_parallel_name(b->res.parallel),
                 b->cfg.threads, b->res.images_per_s, b->res.step_ms,
                 b->res.gflop_per_image, gflops, b->peak_gflops,
                 gflops / b->peak_gflops, b->efficiency);
@@ -83,9 +91,9 @@ static int write_layers_csv(const char *path, const bench_row *rows, int n,
     for (int i = 0; i < n; i++) {
         const bench_row *b = &rows[i];
         nn_model m;
-        if (nn_model_init_named(&m, b->cfg.model, err)) return nn_atomic_abort(&a), -1;
+        if (nn_model_init(&m, b->cfg.model, err)) return nn_atomic_abort(&a), -1;
         for (int l = 0; l < b->res.n_layers; l++)
-            fprintf(a.f, "%s,%s,%d,%s,%d,%d,%s,%.4f,%.4f\n", b->cfg.model,
+            fprintf(a.f, "%s,%s,%d,%s,%d,%d,%s,%.4f,%.4f\n", b->cfg.model->name,
                     nn_precision_name(b->cfg.precision), b->cfg.batch, nn_parallel_name(b->res.parallel),
                     b->cfg.threads, l, nn_layer_kind_name(m.layers[l].spec.kind),
                     b->res.layer_fwd_ms[l], b->res.layer_bwd_ms[l]);
@@ -105,7 +113,7 @@ static int run_configs(const bench_plan *p, bench_row *rows, int *n_rows) {
                 for (int pi = 0; pi < p->n_parallel; pi++)
                 for (int xi = 0; xi < p->n_precisions; xi++) {
                     bench_row *b = &rows[n];
-                    b->cfg = (nn_bench_config){model_names[p->models[mi]],
+                    b->cfg = (nn_bench_config){model_desc(p->models[mi]),
                         p->batches[bi], threads,
                         p->parallel[pi] ? NN_PARALLEL_BATCH : NN_PARALLEL_INTRA,
                         NN_BACKEND_ONEDNN,
@@ -135,7 +143,7 @@ static int epoch_check(const bench_plan *p, const bench_row *rows, int n,
     fprintf(a.f, "model,threads,batch,parallel,train_images,epoch_seconds,"
                  "epoch_images_per_s,step_images_per_s,epoch_over_steps\n");
     for (int mi = 0; mi < p->n_models; mi++) {
-        snprintf(cfg.model, sizeof cfg.model, "%s", model_names[p->models[mi]]);
+        cfg.model = *model_desc(p->models[mi]);
         cfg.threads = p->threads[p->n_threads - 1], cfg.epochs = 1;
         cfg.save_every = 0, cfg.out_dir[0] = '\0';
         nn_trainer *t;
@@ -147,16 +155,16 @@ static int epoch_check(const bench_plan *p, const bench_row *rows, int n,
         const char *par = nn_trainer_parallel(t);
         double step_ips = 0;
         for (int i = 0; i < n; i++)
-            if (!strcmp(rows[i].cfg.model, cfg.model) && rows[i].cfg.batch == 64 &&
+            if (!strcmp(rows[i].cfg.model->name, cfg.model.name) && rows[i].cfg.batch == 64 &&
                 rows[i].cfg.threads == cfg.threads &&
                 !strcmp(nn_parallel_name(rows[i].res.parallel), par))
                 step_ips = rows[i].res.images_per_s;
         double ratio = step_ips > 0 ? h->seconds / (images / step_ips) : 0;
         printf("%s epoch: %.2f s for %d images + validation (%.0f img/s "
                "training); pure steps %.0f img/s; epoch/steps %.2fx\n",
-               cfg.model, h->seconds, images, h->train_images_per_s, step_ips,
+               cfg.model.name, h->seconds, images, h->train_images_per_s, step_ips,
                ratio);
-        fprintf(a.f, "%s,%d,64,%s,%d,%.3f,%.1f,%.1f,%.4f\n", cfg.model,
+        fprintf(a.f, "%s,%d,64,%s,%d,%.3f,%.1f,%.1f,%.4f\n", cfg.model.name,
                 cfg.threads, par, images, h->seconds, h->train_images_per_s,
                 step_ips, ratio);
         nn_trainer_free(t);

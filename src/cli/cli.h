@@ -42,6 +42,11 @@ int cli_parse_float(const char *cmd, const char *flag, const char *text,
  * error when it is empty or too long. */
 int cli_parse_path(const char *cmd, const char *flag, const char *text,
                    char *dst);
+/* --model NAME|FILE: a built-in model's name, else a model file, parsed
+ * into *d. Returns 0, CLI_EXIT_USAGE for a name that is neither, or
+ * CLI_EXIT_FAIL for a model file that cannot be read or parsed (the
+ * message names the file and line). */
+int cli_parse_model(const char *cmd, const char *text, nn_model_desc *d);
 /* Index of text in names[0..n), or -1 after a usage error. */
 int cli_parse_choice(const char *cmd, const char *flag, const char *text,
                      const char *const *names, int n);

@@ -60,7 +60,7 @@ int cmd_eval(int argc, char **argv) {
     int rc = nn_trainer_test(t, &loss, &acc, cm, &err);
     if (rc == 0) {
         printf("%s: model %s, %d test images\n", path,
-               nn_trainer_config(t)->model, nn_trainer_data(t)->test.n);
+               nn_trainer_config(t)->model.name, nn_trainer_data(t)->test.n);
         printf("Test Loss: %.4f | Test Acc: %.2f\n", loss, acc);
         print_confusion(cm);
     }

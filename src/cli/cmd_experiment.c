@@ -84,7 +84,9 @@ int cmd_experiment(int argc, char **argv) {
     for (int i = 0; i < N_MODELS; i++) {
         nn_err err;
         printf("=== %s (%d of %d) ===\n", models[i], i + 1, N_MODELS);
-        snprintf(cfg.model, sizeof cfg.model, "%s", models[i]);
+        nn_err err_model;
+        if (nn_model_builtin(&cfg.model, models[i], &err_model))
+            return cli_fail("experiment", err_model.msg);
         if (nn_path_join(dirs[i], sizeof dirs[i], out, models[i], &err))
             return cli_fail("experiment", err.msg);
         memcpy(cfg.out_dir, dirs[i], sizeof cfg.out_dir);

@@ -58,7 +58,7 @@ static int export_run(const char *target, int format, const char *out_flag) {
                                    : nn_export_safetensors(out, &m, &cfg, &err);
     nn_model_free(&m);
     if (rc) return cli_fail("export", err.msg);
-    printf("%s: model %s from %s\n", out, cfg.model, ckpt);
+    printf("%s: model %s from %s\n", out, cfg.model.name, ckpt);
     return 0;
 }
 

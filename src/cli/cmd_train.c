@@ -57,9 +57,9 @@ static int resume(const char *run_dir, nn_train_config *flags,
 /* runs/<model>, or the next free runs/<model>-N: the default never lands
  * on an existing run. */
 static int default_out(nn_train_config *cfg) {
-    char base[64];
+    char base[NN_MODEL_NAME + 8];
     nn_err err;
-    snprintf(base, sizeof base, "runs/%s", cfg->model);
+    snprintf(base, sizeof base, "runs/%s", cfg->model.name);
     if (nn_run_dir_next_free(cfg->out_dir, sizeof cfg->out_dir, base, NULL, 0,
                              &err))
         return cli_fail("train", err.msg);
@@ -68,10 +68,10 @@ static int default_out(nn_train_config *cfg) {
 
 /* The weights file fits the model: checked before the run folder exists,
  * so that a bad file leaves nothing behind. */
-static int check_init_from(const char *path, const char *model) {
+static int check_init_from(const char *path, const nn_model_desc *model) {
     nn_model m;
     nn_err err;
-    if (nn_model_init_named(&m, model, &err)) return cli_fail("train", err.msg);
+    if (nn_model_init(&m, model, &err)) return cli_fail("train", err.msg);
     int rc = nn_model_load_safetensors(&m, path, &err);
     nn_model_free(&m);
     return rc ? cli_fail("train", err.msg) : 0;
@@ -80,7 +80,7 @@ static int check_init_from(const char *path, const char *model) {
 /* A new run whose initial weights come from a safetensors file. */
 static int train_from(const nn_train_config *cfg, const char *init_from) {
     int rc;
-    if ((rc = check_init_from(init_from, cfg->model))) return rc;
+    if ((rc = check_init_from(init_from, &cfg->model))) return rc;
     nn_err err;
     nn_trainer *t;
     if (nn_trainer_create(&t, cfg, &err)) return cli_fail("train", err.msg);
@@ -106,7 +106,6 @@ int cmd_train(int argc, char **argv) {
         {"init-from", required_argument, 0, 'I'},
         {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0}};
-    static const char *const models[] = {"mlp", "cnn"};
     nn_train_config cfg;
     nn_train_config_default(&cfg);
     const char *resume_dir = NULL, *init_from = NULL;
@@ -124,9 +123,8 @@ int cmd_train(int argc, char **argv) {
         else if (opt == 'W') cfg.overwrite = 1;
         else if (opt == 'I') init_from = optarg;
         else if (opt == 'm') {
-            if ((rc = cli_parse_choice("train", "--model", optarg, models, 2)) < 0)
-                return CLI_EXIT_USAGE;
-            snprintf(cfg.model, sizeof cfg.model, "%s", models[rc]);
+            if ((rc = cli_parse_model("train", optarg, &cfg.model)))
+                return rc;
         } else if (cli_train_option("train", opt, optarg, &cfg) < 0)
             return CLI_EXIT_USAGE;
     }

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "nn_data.h"
@@ -106,6 +107,18 @@ int cli_parse_choice(const char *cmd, const char *flag, const char *text,
     cli_usage_error(cmd, "%s: unknown value '%s' (expected %s)", flag, text,
                     list);
     return -1;
+}
+
+int cli_parse_model(const char *cmd, const char *text, nn_model_desc *d) {
+    nn_err err;
+    if (nn_model_builtin(d, text, &err) == 0) return 0;
+    /* a bare word that names no file is a mistyped built-in name */
+    if (!strchr(text, '/') && access(text, F_OK) != 0)
+        return cli_usage_error(cmd, "--model: unknown model '%s' (built in: "
+                               "%s; or the path of a model file)", text,
+                               nn_model_builtin_names());
+    if (nn_model_load_file(d, text, &err)) return cli_fail(cmd, err.msg);
+    return 0;
 }
 
 /* Sets *field from a choice among names; non-zero on a bad value. */

@@ -18,19 +18,19 @@
 #include "nn_path.h"
 
 #define CKPT_MAGIC "NNTCKPT1"
-#define CKPT_VERSION 2u
+#define CKPT_VERSION 3u
 #define CKPT_MAX_BYTES (2ull << 30) /* 2 GiB */
 #define MAGIC_BYTES 8
-#define NAME_BYTES 16  /* nn_train_config.model */
+#define NAME_BYTES NN_MODEL_NAME /* nn_train_config.model.name */
 #define FINGERPRINT_BYTES (NN_DATA_FILES * (8 + 4))
 /* the config up to its data folder, whose length comes next */
 #define CONFIG_FIXED_BYTES \
     (NAME_BYTES + 7 * 4 + 8 + 6 * 4 + 4 + FINGERPRINT_BYTES)
-#define LAYER_FIELDS 12
+#define LAYER_FIELDS 13
 #define HISTORY_FIELDS 6
 
-_Static_assert(sizeof(((nn_train_config *)0)->model) == NAME_BYTES,
-               "config.model size is part of the file format");
+_Static_assert(sizeof(((nn_train_config *)0)->model.name) == NAME_BYTES,
+               "the model name's size is part of the file format");
 _Static_assert(sizeof(float) == 4 && sizeof(double) == 8,
                "f32 and f64 are IEEE 754 single and double");
 
@@ -133,7 +133,7 @@ static void put_str(writer *w, const char *s, size_t size) {
 }
 
 static void put_config(writer *w, const nn_train_config *c) {
-    put_str(w, c->model, sizeof c->model);
+    put_str(w, c->model.name, sizeof c->model.name);
     put_i32(w, c->epochs);
     put_i32(w, c->batch_size);
     put_i32(w, c->threads);
@@ -164,14 +164,18 @@ static void put_model(writer *w, const nn_model *m) {
     for (int i = 0; i < m->n_layers; i++) {
         const nn_layer *l = &m->layers[i];
         const nn_layer_spec *s = &l->spec;
+        uint32_t p;
+        memcpy(&p, &s->p, sizeof p);
         int fields[LAYER_FIELDS] = {(int)s->kind, s->out, s->kernel,
                                     s->stride, s->pad, s->relu,
                                     l->in_c, l->in_h, l->in_w,
-                                    l->out_c, l->out_h, l->out_w};
+                                    l->out_c, l->out_h, l->out_w, (int)p};
         for (int j = 0; j < LAYER_FIELDS; j++) put_i32(w, fields[j]);
     }
     put_u64(w, m->n_params);
     put_f32s(w, m->params, m->n_params);
+    put_u64(w, m->n_state);
+    put_f32s(w, m->state, m->n_state);
 }
 
 static void put_optimizer(writer *w, const nn_optimizer *o) {
@@ -313,6 +317,8 @@ typedef struct {
     const uint8_t *layers;  /* (n_layers, LAYER_FIELDS) i32 */
     uint64_t n_params;
     const uint8_t *params;  /* (n_params) f32 */
+    uint64_t n_state;
+    const uint8_t *state;   /* (n_state) f32 */
     uint32_t opt_kind, has_v;
     int64_t step;
     const uint8_t *m, *v;   /* (n_params) f32 each; v NULL without has_v */
@@ -337,6 +343,8 @@ static int walk(reader *r, ckpt_view *v) {
     v->layers = take_array(r, v->n_layers, 4 * LAYER_FIELDS, "layer table");
     v->n_params = rd_u64(r, "params");
     v->params = take_array(r, v->n_params, 4, "params");
+    v->n_state = rd_u64(r, "model state");
+    v->state = take_array(r, v->n_state, 4, "model state");
     v->opt_kind = rd_u32(r, "optimizer state");
     v->step = (int64_t)rd_u64(r, "optimizer state");
     v->has_v = rd_u32(r, "optimizer state");
@@ -421,7 +429,7 @@ static int decode_config(const char *path, const ckpt_view *v,
                          nn_train_config *c, nn_err *err) {
     reader r = {v->config, v->config + CONFIG_FIXED_BYTES, path, err, 0};
     memset(c, 0, sizeof *c);
-    if (get_str(&r, c->model, sizeof c->model, "model")) return -1;
+    if (get_str(&r, c->model.name, sizeof c->model.name, "model")) return -1;
     c->epochs = (int32_t)rd_u32(&r, "config");
     c->batch_size = (int32_t)rd_u32(&r, "config");
     c->threads = (int32_t)rd_u32(&r, "config");
@@ -464,8 +472,10 @@ static void decode_layer(const ckpt_view *v, int i, nn_layer *l) {
     for (int j = 0; j < LAYER_FIELDS; j++)
         f[j] = (int32_t)get_u32(v->layers + 4 * (LAYER_FIELDS * i + j));
     memset(l, 0, sizeof *l);
+    float p;
+    memcpy(&p, &f[12], sizeof p);
     l->spec = (nn_layer_spec){(nn_layer_kind)f[0], f[1], f[2], f[3], f[4],
-                              f[5]};
+                              f[5], p};
     l->in_c = f[6], l->in_h = f[7], l->in_w = f[8];
     l->out_c = f[9], l->out_h = f[10], l->out_w = f[11];
 }
@@ -479,7 +489,7 @@ static int check_values(const char *path, const ckpt_view *v,
     for (uint32_t i = 0; i < v->n_layers; i++) {
         const uint8_t *rec = v->layers + 4 * LAYER_FIELDS * i;
         uint32_t kind = get_u32(rec), relu = get_u32(rec + 4 * 5);
-        if (kind > NN_LAYER_MAXPOOL || relu > 1)
+        if (kind >= NN_LAYER_KINDS || relu > 1)
             return nn_errf(err, "%s: layer table: layer %u has kind %u, "
                            "relu %u", path, i, kind, relu);
     }
@@ -528,6 +538,32 @@ static int check_values(const char *path, const ckpt_view *v,
     return 0;
 }
 
+static int compare_layers(const char *path, const ckpt_view *v,
+                          const nn_model *m, nn_err *err);
+
+/* The layer table into cfg->model; the model it builds must derive the
+ * same shapes and lengths as were stored (a consistent table). */
+static int decode_model(const char *path, const ckpt_view *v,
+                        nn_train_config *cfg, nn_err *err) {
+    nn_model_desc *d = &cfg->model;
+    nn_layer first;
+    decode_layer(v, 0, &first);
+    d->in_c = first.in_c, d->in_h = first.in_h, d->in_w = first.in_w;
+    d->n_layers = (int)v->n_layers;
+    for (int i = 0; i < d->n_layers; i++) {
+        nn_layer l;
+        decode_layer(v, i, &l);
+        d->layers[i] = l.spec;
+    }
+    nn_model m;
+    nn_err why;
+    if (nn_model_init(&m, d, &why))
+        return nn_errf(err, "%s: layer table: %s", path, why.msg);
+    int rc = compare_layers(path, v, &m, err);
+    nn_model_free(&m);
+    return rc;
+}
+
 /* A verified file: its bytes (owned), where its sections are, its config. */
 typedef struct {
     uint8_t *buf;
@@ -542,7 +578,8 @@ static int ckpt_open(ckpt_file *f, const char *path, nn_err *err) {
         return -1;
     if (verify_bytes(path, f->buf, size, &f->v, err) ||
         decode_config(path, &f->v, &f->cfg, err) ||
-        check_values(path, &f->v, &f->cfg, err)) {
+        check_values(path, &f->v, &f->cfg, err) ||
+        decode_model(path, &f->v, &f->cfg, err)) {
         free(f->buf);
         return -1;
     }
@@ -573,9 +610,7 @@ static void layer_shape(char *buf, size_t size, const nn_layer *l) {
         snprintf(buf, size, "%d->%d %dx%d", l->in_c, s->out, s->kernel,
                  s->kernel);
         break;
-    case NN_LAYER_MAXPOOL:
-        snprintf(buf, size, "%dx%d", s->kernel, s->kernel);
-        break;
+    default: nn_layer_spec_format(buf, size, s); break;
     }
 }
 
@@ -592,6 +627,7 @@ static int layers_equal(const nn_layer *a, const nn_layer *b) {
     const nn_layer_spec *p = &a->spec, *q = &b->spec;
     return p->kind == q->kind && p->out == q->out && p->kernel == q->kernel &&
            p->stride == q->stride && p->pad == q->pad && p->relu == q->relu &&
+           p->p == q->p &&
            a->in_c == b->in_c && a->in_h == b->in_h && a->in_w == b->in_w &&
            a->out_c == b->out_c && a->out_h == b->out_h &&
            a->out_w == b->out_w;
@@ -627,6 +663,10 @@ static int compare_layers(const char *path, const ckpt_view *v,
         return nn_errf(err, "%s: checkpoint has %llu params, model %s has %zu",
                        path, (unsigned long long)v->n_params, m->name,
                        m->n_params);
+    if (v->n_state != m->n_state)
+        return nn_errf(err, "%s: checkpoint has %llu state values (running "
+                       "statistics), model %s has %zu", path,
+                       (unsigned long long)v->n_state, m->name, m->n_state);
     return 0;
 }
 
@@ -686,6 +726,7 @@ int nn_checkpoint_load(const char *path, nn_train_state *s, int params_only,
     if (!rc && !params_only) rc = compare_state(path, &f.v, s, err);
     if (!rc) {
         get_f32s(s->model->params, f.v.params, s->model->n_params);
+        get_f32s(s->model->state, f.v.state, s->model->n_state);
         if (!params_only) restore(&f, s);
     }
     free(f.buf);

@@ -2,16 +2,18 @@
  *
  * Layout (little-endian on every machine; i32/u32/i64/u64 integers, f32/f64
  * IEEE 754):
- *   magic "NNTCKPT1" (8 bytes), format version (u32, 2),
- *   config: model (16 bytes, zero-padded), epochs, batch_size, threads,
+ *   magic "NNTCKPT1" (8 bytes), format version (u32, 3),
+ *   config: model name (64 bytes, zero-padded), epochs, batch_size, threads,
  *     limit, save_every (i32 each), lr, momentum (f32 each), seed (u64),
  *     loss, optim, backend, parallel, nan_policy, precision, threads_changed (u32
  *     each), the data's fingerprint (per file: size u64, crc32 u32), the
  *     absolute data folder (u32 length, then its bytes); the run folder is
  *     where the checkpoint lies and is not stored,
  *   layer table: n_layers (u32) then per layer kind, out, kernel, stride,
- *     pad, relu, in_c, in_h, in_w, out_c, out_h, out_w (i32 each),
+ *     pad, relu, in_c, in_h, in_w, out_c, out_h, out_w (i32 each), p (f32);
+ *     the model is rebuilt from it (eval and resume need no --model),
  *   n_params (u64), params (f32 x n),
+ *   n_state (u64), state (f32 x n_state: batch norm's running statistics),
  *   optimizer: kind (u32), step (i64), has_v (u32), m (f32 x n), [v],
  *   epochs_done (u32), shuffle RNG state (4 x u64), elapsed seconds (f64),
  *   history: epochs_done x 6 f64 (train_loss, train_acc, val_loss, val_acc,
@@ -58,8 +60,9 @@ typedef struct {
 int nn_checkpoint_save(const char *path, const nn_train_state *s, nn_err *err);
 
 /* Reads and verifies the whole file (magic, version, CRC, lengths, every
- * value in range), then returns only its config and, if epochs_done is not
- * NULL, how many epochs it holds: enough to build the model and trainer. */
+ * value in range), then returns only its config (the model's layer table
+ * in cfg->model) and, if epochs_done is not NULL, how many epochs it holds:
+ * enough to build the model and trainer. */
 int nn_checkpoint_read_config(const char *path, nn_train_config *cfg,
                               int *epochs_done, nn_err *err);
 

@@ -147,7 +147,7 @@ static void module_node(pb_buf *graph, const nn_torch_map *map, int i,
 
 static void build_graph(pb_buf *graph, const nn_torch_map *map,
                         const nn_model *m) {
-    char name[48], prev[16] = "input", cur[16];
+    char name[NN_MODEL_NAME + 16], prev[16] = "input", cur[16];
     snprintf(name, sizeof name, "nntrain_%s", m->name);
     for (int i = 0; i < map->n_modules; i++) {
         if (i + 1 == map->n_modules) snprintf(cur, sizeof cur, "logits");

@@ -48,7 +48,7 @@ static void describe_checkpoint(char *buf, size_t cap, const char *dir) {
         if (nn_path_join(path, sizeof path, dir, name, NULL) == 0 &&
             access(path, F_OK) == 0 &&
             nn_checkpoint_read_config(path, cfg, &done, NULL) == 0)
-            snprintf(buf, cap, "model %s, %d of %d epochs done; ", cfg->model,
+            snprintf(buf, cap, "model %s, %d of %d epochs done; ", cfg->model.name,
                      done, cfg->epochs);
     }
     free(cfg);

@@ -99,7 +99,7 @@ static void write_summary(json_out *j, const nn_summary *s) {
     }
     jstr(j, "nntrain_version", s->sys->version);
     jstr(j, "commit", s->sys->commit);
-    jstr(j, "model", c->model);
+    jstr(j, "model", c->model.name);
     jnum(j, "parameters", (double)s->model->n_params);
     jstr(j, "backend", nn_backend_name(c->backend));
     jstr(j, "precision", nn_precision_name(c->precision));

@@ -124,7 +124,7 @@ int nn_saved_model_path(char *path, size_t size, const char *target,
 int nn_saved_model_load(nn_model *m, nn_train_config *cfg,
                         const char *checkpoint, nn_err *err) {
     if (nn_checkpoint_read_config(checkpoint, cfg, NULL, err) ||
-        nn_model_init_named(m, cfg->model, err))
+        nn_model_init(m, &cfg->model, err))
         return -1;
     /* params_only reads the layer table and params, nothing else */
     nn_train_state s = {cfg, m, NULL, NULL, NULL, NULL, NULL, NULL};
