@@ -30,12 +30,34 @@ int dnnl_plan_init(dnnl_plan *p, nn_err *err) {
     return 0;
 }
 
+/* Room for one more of n items of `size` bytes in *arr (capacity *cap). */
+static int grow(void **arr, int n, int *cap, size_t size, nn_err *err) {
+    if (n < *cap) return 0;
+    int want = *cap ? 2 * *cap : 32;
+    void *more = realloc(*arr, (size_t)want * size);
+    if (!more) return nn_errf(err, "oneDNN plan: out of memory");
+    *arr = more, *cap = want;
+    return 0;
+}
+
+static void free_steps(dnnl_steps *list) {
+    for (int i = 0; i < list->n; i++) {
+        if (list->steps[i].prim) dnnl_primitive_destroy(list->steps[i].prim);
+        free(list->steps[i].ctx);
+    }
+    free(list->steps);
+}
+
 void dnnl_plan_free(dnnl_plan *p) {
     /* Teardown of objects we created cannot meaningfully fail; statuses are
      * ignored here on purpose. */
-    for (int i = 0; i < p->n_prims; i++) dnnl_primitive_destroy(p->prims[i]);
+    free_steps(&p->sync);
+    free_steps(&p->fwd);
+    free_steps(&p->bwd);
     for (int i = 0; i < p->n_mems; i++) dnnl_memory_destroy(p->mems[i]);
     for (int i = 0; i < p->n_pds; i++) dnnl_primitive_desc_destroy(p->pds[i]);
+    free(p->mems);
+    free(p->pds);
     if (p->attr) dnnl_primitive_attr_destroy(p->attr);
     if (p->attr_relu) dnnl_primitive_attr_destroy(p->attr_relu);
     if (p->stream) dnnl_stream_destroy(p->stream);
@@ -46,9 +68,9 @@ void dnnl_plan_free(dnnl_plan *p) {
 
 int dnnl_plan_memory(dnnl_plan *p, dnnl_memory_t *mem,
                      const dnnl_memory_desc_t *md, void *handle, nn_err *err) {
-    if (p->n_mems == DNNL_PLAN_MAX_MEMS)
-        return nn_errf(err, "oneDNN plan: more than %d memories",
-                       DNNL_PLAN_MAX_MEMS);
+    if (grow((void **)&p->mems, p->n_mems, &p->cap_mems, sizeof *p->mems,
+             err))
+        return -1;
     DNNL_CHECK(dnnl_memory_create(mem, md, p->engine, handle));
     p->mems[p->n_mems++] = *mem;
     return 0;
@@ -57,9 +79,8 @@ int dnnl_plan_memory(dnnl_plan *p, dnnl_memory_t *mem,
 int dnnl_plan_pd(dnnl_plan *p, dnnl_primitive_desc_t *pd, const void *op_desc,
                  const_dnnl_primitive_attr_t attr,
                  const_dnnl_primitive_desc_t hint, nn_err *err) {
-    if (p->n_pds == DNNL_PLAN_MAX_PDS)
-        return nn_errf(err, "oneDNN plan: more than %d primitive descs",
-                       DNNL_PLAN_MAX_PDS);
+    if (grow((void **)&p->pds, p->n_pds, &p->cap_pds, sizeof *p->pds, err))
+        return -1;
     DNNL_CHECK(dnnl_primitive_desc_create(pd, (const_dnnl_op_desc_t)op_desc,
                                           attr, p->engine, hint));
     p->pds[p->n_pds++] = *pd;
@@ -69,17 +90,32 @@ int dnnl_plan_pd(dnnl_plan *p, dnnl_primitive_desc_t *pd, const void *op_desc,
 int dnnl_plan_step(dnnl_plan *p, dnnl_steps *list,
                    const_dnnl_primitive_desc_t pd, const dnnl_exec_arg_t *args,
                    int nargs, nn_err *err) {
-    if (list->n == DNNL_PLAN_MAX_STEPS || p->n_prims == DNNL_PLAN_MAX_PRIMS ||
-        nargs >= DNNL_PLAN_MAX_ARGS)
-        return nn_errf(err, "oneDNN plan: too many steps or arguments");
+    if (nargs >= DNNL_PLAN_MAX_ARGS)
+        return nn_errf(err, "oneDNN plan: %d arguments (at most %d)", nargs,
+                       DNNL_PLAN_MAX_ARGS - 1);
+    if (grow((void **)&list->steps, list->n, &list->cap, sizeof *list->steps,
+             err))
+        return -1;
     dnnl_step *s = &list->steps[list->n];
+    memset(s, 0, sizeof *s);
     DNNL_CHECK(dnnl_primitive_create(&s->prim, pd));
-    p->prims[p->n_prims++] = s->prim;
     memcpy(s->args, args, (size_t)nargs * sizeof *args);
     s->nargs = nargs;
     s->layer = p->layer;
-    s->seconds = 0;
     list->n++;
+    return 0;
+}
+
+int dnnl_plan_custom(dnnl_plan *p, dnnl_steps *list, dnnl_custom_fn fn,
+                     void *ctx, nn_err *err) {
+    if (grow((void **)&list->steps, list->n, &list->cap, sizeof *list->steps,
+             err)) {
+        free(ctx);
+        return -1;
+    }
+    dnnl_step *s = &list->steps[list->n++];
+    memset(s, 0, sizeof *s);
+    s->fn = fn, s->ctx = ctx, s->layer = p->layer;
     return 0;
 }
 
@@ -97,6 +133,7 @@ int dnnl_plan_reorder(dnnl_plan *p, dnnl_steps *list, dnnl_memory_t from,
 
 static size_t step_scratchpad_size(const dnnl_step *s) {
     const_dnnl_primitive_desc_t pd;
+    if (!s->prim) return 0;
     if (dnnl_primitive_get_primitive_desc(s->prim, &pd) != dnnl_success)
         return 0;
     return dnnl_memory_desc_get_size(
@@ -145,8 +182,14 @@ int dnnl_plan_run(dnnl_plan *p, dnnl_steps *list, nn_err *err) {
     for (int i = 0; i < list->n; i++) {
         dnnl_step *s = &list->steps[i];
         double t0 = p->profile ? omp_get_wtime() : 0;
-        DNNL_CHECK(
-            dnnl_primitive_execute(s->prim, p->stream, s->nargs, s->args));
+        if (s->prim)
+            DNNL_CHECK(
+                dnnl_primitive_execute(s->prim, p->stream, s->nargs, s->args));
+        else {
+            /* the primitives before it must have finished */
+            DNNL_CHECK(dnnl_stream_wait(p->stream));
+            s->fn(s->ctx);
+        }
         if (!p->profile) continue;
         DNNL_CHECK(dnnl_stream_wait(p->stream));
         s->seconds += omp_get_wtime() - t0;

@@ -19,14 +19,15 @@
                            dnnl_status2str(s_), __FILE__, __LINE__);          \
     } while (0)
 
-#define DNNL_PLAN_MAX_ARGS 8
-#define DNNL_PLAN_MAX_STEPS 64
-#define DNNL_PLAN_MAX_MEMS 192
-#define DNNL_PLAN_MAX_PRIMS 96
-#define DNNL_PLAN_MAX_PDS 48
+#define DNNL_PLAN_MAX_ARGS 12
+
+/* A step of our own between primitives (dropout, running statistics). */
+typedef void (*dnnl_custom_fn)(void *ctx);
 
 typedef struct {
-    dnnl_primitive_t prim;
+    dnnl_primitive_t prim; /* NULL: a custom step */
+    dnnl_custom_fn fn;
+    void *ctx;             /* owned by the plan (freed with it) */
     int nargs;
     dnnl_exec_arg_t args[DNNL_PLAN_MAX_ARGS];
     int layer;      /* the model layer this step belongs to */
@@ -34,8 +35,8 @@ typedef struct {
 } dnnl_step;
 
 typedef struct {
-    int n;
-    dnnl_step steps[DNNL_PLAN_MAX_STEPS];
+    int n, cap;
+    dnnl_step *steps;
 } dnnl_steps;
 
 typedef struct {
@@ -44,10 +45,10 @@ typedef struct {
     dnnl_primitive_attr_t attr;      /* user scratchpad, no post-ops */
     dnnl_primitive_attr_t attr_relu; /* user scratchpad, ReLU post-op */
     dnnl_steps sync, fwd, bwd;       /* weight reorders; forward; backward */
-    int n_mems, n_prims, n_pds;
-    dnnl_memory_t mems[DNNL_PLAN_MAX_MEMS];
-    dnnl_primitive_t prims[DNNL_PLAN_MAX_PRIMS];
-    dnnl_primitive_desc_t pds[DNNL_PLAN_MAX_PDS]; /* kept as backward hints */
+    /* everything the plan owns, sized by the model as it is built */
+    int n_mems, n_pds, cap_mems, cap_pds;
+    dnnl_memory_t *mems;
+    dnnl_primitive_desc_t *pds; /* kept as backward hints */
     void *scratchpad;                /* shared by every step, max size */
     int layer;                       /* layer being built: tags new steps */
     int profile;                     /* time every step in dnnl_plan_run */
@@ -68,6 +69,10 @@ int dnnl_plan_pd(dnnl_plan *p, dnnl_primitive_desc_t *pd, const void *op_desc,
 int dnnl_plan_step(dnnl_plan *p, dnnl_steps *list,
                    const_dnnl_primitive_desc_t pd,
                    const dnnl_exec_arg_t *args, int nargs, nn_err *err);
+/* Appends a custom step: fn(ctx) runs in its place in the list. ctx was
+ * malloc'd; the plan frees it. */
+int dnnl_plan_custom(dnnl_plan *p, dnnl_steps *list, dnnl_custom_fn fn,
+                     void *ctx, nn_err *err);
 /* Appends a reorder from -> to (their descriptors must differ only in
  * layout). */
 int dnnl_plan_reorder(dnnl_plan *p, dnnl_steps *list, dnnl_memory_t from,
