@@ -79,7 +79,8 @@ void bnorm_backward(float *diff_src, float *diff_scale, float *diff_shift,
             }
         }
         const double a = scale[ch] * r;
-        const double mean_dy = sum_dy / count, mean_dy_xhat = sum_dy_xhat / count;
+        const double mean_dy = sum_dy / count;
+        const double mean_dy_xhat = sum_dy_xhat / count;
         for (int i = 0; i < s->n; i++) {
             for (int j = 0; j < s->hw; j++) {
                 const size_t k = at(s, i, ch, j);
