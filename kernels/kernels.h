@@ -81,6 +81,56 @@ void maxpool_forward(float *dst, int32_t *argmax, const float *src,
 void maxpool_backward(float *diff_src, const float *diff_dst,
                       const int32_t *argmax, const pool_shape *s);
 
+/* ---- average pooling (no padding): mean over each k x k window ---------- */
+void avgpool_forward(float *dst, const float *src, const pool_shape *s);
+/* diff_src overwritten: each window's diff_dst / (k*k) added to its inputs */
+void avgpool_backward(float *diff_src, const float *diff_dst,
+                      const pool_shape *s);
+
+/* ---- batch normalization, per channel over (n, c, hw) -------------------- */
+typedef struct {
+    int n, c, hw; /* src (n, c, hw): hw = H*W for conv outputs, 1 for dense */
+    float eps;    /* added to the variance (PyTorch: 1e-5) */
+} bnorm_shape;
+/* Training: batch mean and BIASED variance (divide by n*hw) per channel into
+ * mean (c), var (c); dst = scale * (src - mean) / sqrt(var + eps) + shift. */
+void bnorm_forward_training(float *dst, float *mean, float *var,
+                            const float *src, const float *scale,
+                            const float *shift, const bnorm_shape *s);
+/* Inference: the same with the given (running) mean and var. */
+void bnorm_forward_inference(float *dst, const float *src, const float *mean,
+                             const float *var, const float *scale,
+                             const float *shift, const bnorm_shape *s);
+/* Backward of the training forward (batch statistics mean/var as it computed
+ * them): diff_src (n, c, hw), diff_scale (c), diff_shift (c), overwritten. */
+void bnorm_backward(float *diff_src, float *diff_scale, float *diff_shift,
+                    const float *diff_dst, const float *src,
+                    const float *mean, const float *var, const float *scale,
+                    const bnorm_shape *s);
+/* PyTorch's running statistics update after a training forward over `count`
+ * values per channel (n*hw): running = (1 - momentum) * running + momentum *
+ * batch, where the batch variance is made UNBIASED (var * count/(count-1);
+ * count 1 keeps var as is). PyTorch's momentum is 0.1. */
+void bnorm_update_running(float *running_mean, float *running_var,
+                          const float *mean, const float *var, int c,
+                          long count, float momentum);
+
+/* ---- dropout ------------------------------------------------------------- */
+/* Element i (logical index `first + i`, so a batch slice draws the same mask
+ * as the whole batch) is kept with probability 1 - p and then scaled by
+ * 1 / (1 - p), else zeroed; the mask is nn_counter_uniform(seed, step,
+ * first + i) >= p (nn_counter_uniform is above). In place allowed.
+ * p in [0, 1). */
+static inline int dropout_keep(uint64_t seed, uint64_t step, uint64_t index,
+                               float p) {
+    return nn_counter_uniform(seed, step, index) >= p;
+}
+void dropout_forward(float *dst, const float *src, size_t n, size_t first,
+                     float p, uint64_t seed, uint64_t step);
+/* diff_src = diff_dst * the same mask and scale (recomputed, not stored). */
+void dropout_backward(float *diff_src, const float *diff_dst, size_t n,
+                      size_t first, float p, uint64_t seed, uint64_t step);
+
 /* ---- ReLU (in place allowed: dst == src, diff_src == diff_dst) ---------- */
 void relu_forward(float *dst, const float *src, size_t n);
 /* Uses the forward output: diff_src = dst > 0 ? diff_dst : 0. */

@@ -263,6 +263,134 @@ static void test_pool(void) {
                             .k = 3, .stride = 2});
 }
 
+/* ---- average pooling ----------------------------------------------------- */
+static double avgpool_objective(void *ctx) {
+    pool_case *c = ctx;
+    avgpool_forward(c->dst, c->src, &c->s);
+    return weighted_sum(c->dst, c->r, c->dst_len);
+}
+
+static void check_avgpool(const char *what, pool_shape s) {
+    const int oh = conv_out_dim(s.ih, s.k, s.stride, 0);
+    const int ow = conv_out_dim(s.iw, s.k, s.stride, 0);
+    const size_t src_len = (size_t)s.n * s.c * s.ih * s.iw;
+    pool_case c = {.s = s, .dst_len = (size_t)s.n * s.c * oh * ow};
+    c.dst = nan_vec(c.dst_len);
+    c.src = rand_vec(src_len);
+    c.r = rand_vec(c.dst_len);
+    float *diff_src = nan_vec(src_len);
+    avgpool_backward(diff_src, c.r, &s);
+    check_fd(what, diff_src, c.src, src_len, H_LINEAR, avgpool_objective, &c,
+             NULL);
+    float *bufs[] = {c.dst, c.src, c.r, diff_src};
+    free_all(bufs, sizeof bufs / sizeof *bufs);
+}
+
+/* 5x5 planes: k2 s2 leaves the last row and column out of every window,
+ * k3 s2 overlaps, k2 s3 leaves gaps between windows (zero gradient there). */
+static void test_avgpool(void) {
+    check_avgpool("avgpool backward k2 s2",
+                  (pool_shape){.n = 3, .c = 2, .ih = 5, .iw = 5,
+                               .k = 2, .stride = 2});
+    check_avgpool("avgpool backward k3 s2 (overlapping)",
+                  (pool_shape){.n = 3, .c = 2, .ih = 5, .iw = 5,
+                               .k = 3, .stride = 2});
+    check_avgpool("avgpool backward k2 s3 (gaps)",
+                  (pool_shape){.n = 3, .c = 2, .ih = 5, .iw = 5,
+                               .k = 2, .stride = 3});
+    check_avgpool("avgpool backward k3 s1, 5x6",
+                  (pool_shape){.n = 3, .c = 2, .ih = 5, .iw = 6,
+                               .k = 3, .stride = 1});
+}
+
+/* ---- batch normalization ------------------------------------------------- */
+typedef struct {
+    float *dst, *src, *scale, *shift; // (n, c, hw), (n, c, hw), (c), (c)
+    float *mean, *var, *r;            // (c), (c), (n, c, hw)
+    bnorm_shape s;
+    size_t len;
+} bnorm_case;
+
+static double bnorm_objective(void *ctx) {
+    bnorm_case *c = ctx;
+    bnorm_forward_training(c->dst, c->mean, c->var, c->src, c->scale,
+                           c->shift, &c->s);
+    return weighted_sum(c->dst, c->r, c->len);
+}
+
+/* Batch norm is smooth but its output is rounded to float: H_BNORM is
+ * small enough for the O(h^2) truncation and large enough that the
+ * forward's rounding (~1e-7 of L) stays ~1e-4 of the gradient. The backward
+ * uses the statistics of the unperturbed forward, as in training. */
+#define H_BNORM 1e-3f
+
+static void check_bnorm(const char *name, bnorm_shape s) {
+    bnorm_case c = {.s = s, .len = (size_t)s.n * s.c * s.hw};
+    c.dst = nan_vec(c.len);
+    c.src = rand_vec(c.len);
+    c.scale = rand_vec(s.c);
+    c.shift = rand_vec(s.c);
+    c.mean = nan_vec(s.c);
+    c.var = nan_vec(s.c);
+    c.r = rand_vec(c.len);
+    for (int ch = 0; ch < s.c; ch++) c.scale[ch] += 1.5f; // away from 0
+    float *diff_src = nan_vec(c.len), *diff_scale = nan_vec(s.c);
+    float *diff_shift = nan_vec(s.c);
+    bnorm_objective(&c);
+    bnorm_backward(diff_src, diff_scale, diff_shift, c.r, c.src, c.mean,
+                   c.var, c.scale, &s);
+    char what[64];
+    snprintf(what, sizeof what, "bnorm %s backward diff_src", name);
+    check_fd(what, diff_src, c.src, c.len, H_BNORM, bnorm_objective, &c, NULL);
+    snprintf(what, sizeof what, "bnorm %s backward diff_scale", name);
+    check_fd(what, diff_scale, c.scale, s.c, H_LINEAR, bnorm_objective, &c,
+             NULL);
+    snprintf(what, sizeof what, "bnorm %s backward diff_shift", name);
+    check_fd(what, diff_shift, c.shift, s.c, H_LINEAR, bnorm_objective, &c,
+             NULL);
+    float *bufs[] = {c.dst, c.src, c.scale, c.shift, c.mean, c.var, c.r,
+                     diff_src, diff_scale, diff_shift};
+    free_all(bufs, sizeof bufs / sizeof *bufs);
+}
+
+/* hw 5 as after a conv; hw 1 as after a dense layer (4 values a channel). */
+static void test_bnorm(void) {
+    check_bnorm("hw 5", (bnorm_shape){.n = 4, .c = 3, .hw = 5, .eps = 1e-5f});
+    check_bnorm("hw 1", (bnorm_shape){.n = 4, .c = 3, .hw = 1, .eps = 1e-5f});
+}
+
+/* ---- dropout ------------------------------------------------------------- */
+typedef struct {
+    float *dst, *src, *r; // (n) each
+    size_t n;
+} dropout_case;
+
+#define DROPOUT_P 0.3f
+#define DROPOUT_FIRST 1000
+#define DROPOUT_SEED 42
+#define DROPOUT_STEP 7
+
+static double dropout_objective(void *ctx) {
+    dropout_case *c = ctx;
+    dropout_forward(c->dst, c->src, c->n, DROPOUT_FIRST, DROPOUT_P,
+                    DROPOUT_SEED, DROPOUT_STEP);
+    return weighted_sum(c->dst, c->r, c->n);
+}
+
+/* Linear in src for a fixed mask, which the backward must redraw alike. */
+static void test_dropout(void) {
+    const size_t n = 64;
+    dropout_case c = {.dst = nan_vec(n), .src = rand_vec(n), .r = rand_vec(n),
+                      .n = n};
+    float *diff_src = nan_vec(n);
+    dropout_backward(diff_src, c.r, n, DROPOUT_FIRST, DROPOUT_P, DROPOUT_SEED,
+                     DROPOUT_STEP);
+    check_fd("dropout backward", diff_src, c.src, n, H_LINEAR,
+             dropout_objective, &c, NULL);
+    float *bufs[] = {c.dst, c.src, c.r, diff_src};
+    free_all(bufs, sizeof bufs / sizeof *bufs);
+}
+
 /* ---- ReLU ---------------------------------------------------------------- */
 typedef struct {
     float *dst, *src, *r; // (n) each
@@ -366,6 +494,9 @@ int main(void) {
     test_dense();
     test_conv();
     test_pool();
+    test_avgpool();
+    test_bnorm();
+    test_dropout();
     test_relu();
     check_softmax("softmax + MSE diff_logits", LOSS_MSE);
     check_softmax("softmax + cross-entropy diff_logits", LOSS_CROSS_ENTROPY);

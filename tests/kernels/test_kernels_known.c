@@ -1,5 +1,7 @@
-/* test_kernels_known.c: every kernel against small answers worked by hand. */
+/* test_kernels_known.c: every kernel against small answers worked by hand,
+ * and closed-form properties where a hand answer would be random data. */
 #include <stdint.h>
+#include <stdlib.h>
 
 #include "kernels.h"
 #include "test_util.h"
@@ -108,6 +110,233 @@ static void test_maxpool_overlap(void)
     for (int i = 0; i < 9; i++) CHECK(diff_src[i] == (i == 4 ? 10 : 0));
 }
 
+/* The maxpool 4x4 above, averaged: window sums 8, 7, 17, -10, over 4:
+ *   [2 1.75 / 4.25 -2.5]
+ * Backward with diff_dst [1 2 3 4] gives each input its window's
+ * diff_dst / 4: [.25 .25 .5 .5 / .25 .25 .5 .5 / .75 .75 1 1 / .75 .75 1 1].
+ * Overlapping, 3x3 k2 s1 (sums 14 8 / 14 8 over 4: [3.5 2 / 3.5 2]):
+ * backward with [1 2 3 4] / 4 sums the shares of every window covering an
+ * input: corners 1, 2, 3, 4, edges 1+2, 1+3, 2+4, 3+4, the centre 10, all
+ * over 4. diff_src starts as garbage: the kernel must overwrite it. */
+static void test_avgpool(void)
+{
+    const float src[16] = {1, 3, 2, 2, 4, 0, 1, 2,
+                           5, 5, -1, -3, 5, 2, -2, -4};
+    const pool_shape s = {.n = 1, .c = 1, .ih = 4, .iw = 4,
+                          .k = 2, .stride = 2};
+    const float want[4] = {2, 1.75f, 4.25f, -2.5f};
+    const float diff_dst[4] = {1, 2, 3, 4};
+    const float want_diff[16] = {.25f, .25f, .5f, .5f, .25f, .25f, .5f, .5f,
+                                 .75f, .75f, 1, 1, .75f, .75f, 1, 1};
+    float dst[4], diff_src[16];
+    avgpool_forward(dst, src, &s);
+    for (int i = 0; i < 4; i++) CHECK(dst[i] == want[i]);
+    for (int i = 0; i < 16; i++) diff_src[i] = 99;
+    avgpool_backward(diff_src, diff_dst, &s);
+    for (int i = 0; i < 16; i++) CHECK(diff_src[i] == want_diff[i]);
+
+    const float src3[9] = {0, 1, 0, 1, 9, 1, 0, 1, 5};
+    const pool_shape s3 = {.n = 1, .c = 1, .ih = 3, .iw = 3,
+                           .k = 2, .stride = 1};
+    const float want3[4] = {2.75f, 2.75f, 2.75f, 4};
+    const float want3_diff[9] = {1, 3, 2, 4, 10, 6, 3, 7, 4};
+    float diff3[9];
+    avgpool_forward(dst, src3, &s3);
+    for (int i = 0; i < 4; i++) CHECK(dst[i] == want3[i]);
+    for (int i = 0; i < 9; i++) diff3[i] = 99;
+    avgpool_backward(diff3, diff_dst, &s3);
+    for (int i = 0; i < 9; i++) CHECK(diff3[i] == want3_diff[i] / 4);
+}
+
+/* (n 2, c 2, hw 2) with eps 4, so that sqrt(var + eps) is whole:
+ *   channel 0: [1 3] [5 7]   mean 4, var (9+1+1+9)/4 = 5,  sqrt(9) = 3
+ *   channel 1: [2 2] [2 10]  mean 4, var (4+4+4+36)/4 = 12, sqrt(16) = 4
+ * scale [3 2], shift [1 -1]:
+ *   channel 0: 3 (x - 4) / 3 + 1 = [-2 0] [2 4]
+ *   channel 1: 2 (x - 4) / 4 - 1 = [-2 -2] [-2 2]
+ * Backward, channel 0 with dy = xhat = (x - 4) / 3 = [-1 -1/3] [1/3 1]:
+ *   diff_shift = 0, diff_scale = sum xhat^2 = 20/9,
+ *   diff_src = 3/3 (xhat - 0 - xhat (20/9) / 4) = 4/9 xhat;
+ * channel 1 with dy = 1 everywhere: diff_shift = 4, diff_scale = 0, and
+ * diff_src = 0 (a constant gradient is absorbed by the mean). */
+static void test_bnorm_hand(void)
+{
+    const bnorm_shape s = {.n = 2, .c = 2, .hw = 2, .eps = 4};
+    const float src[8] = {1, 3, 2, 2, 5, 7, 2, 10}; // (n, c, hw)
+    const float scale[2] = {3, 2}, shift[2] = {1, -1};
+    const float want[8] = {-2, 0, -2, -2, 2, 4, -2, 2};
+    const float xhat0[4] = {-1, -1 / 3.0f, 1 / 3.0f, 1};
+    const float diff_dst[8] = {xhat0[0], xhat0[1], 1, 1,
+                               xhat0[2], xhat0[3], 1, 1};
+    float dst[8], mean[2], var[2], diff_src[8], diff_scale[2], diff_shift[2];
+    bnorm_forward_training(dst, mean, var, src, scale, shift, &s);
+    CHECK(mean[0] == 4 && mean[1] == 4);
+    CHECK(var[0] == 5 && var[1] == 12);
+    for (int i = 0; i < 8; i++) CHECK_CLOSE(dst[i], want[i], 1e-6);
+    for (int i = 0; i < 8; i++) diff_src[i] = 99;
+    bnorm_backward(diff_src, diff_scale, diff_shift, diff_dst, src, mean, var,
+                   scale, &s);
+    CHECK_CLOSE(diff_shift[0], 0, 1e-6);
+    CHECK_CLOSE(diff_scale[0], 20 / 9.0, 1e-6);
+    CHECK_CLOSE(diff_shift[1], 4, 1e-6);
+    CHECK_CLOSE(diff_scale[1], 0, 1e-6);
+    for (int i = 0; i < 2; i++) {
+        CHECK_CLOSE(diff_src[i], 4 / 9.0 * xhat0[i], 1e-6);         // n 0
+        CHECK_CLOSE(diff_src[4 + i], 4 / 9.0 * xhat0[2 + i], 1e-6); // n 1
+        CHECK_CLOSE(diff_src[2 + i], 0, 1e-6);
+        CHECK_CLOSE(diff_src[6 + i], 0, 1e-6);
+    }
+}
+
+/* Random (4, 3, 5) data with offsets per channel: the output of each
+ * channel has mean shift and variance scale^2 var / (var + eps) (the
+ * normalized values have variance var / (var + eps), not 1), and mean/var
+ * are the batch mean and BIASED variance, all recomputed here in double. */
+static void test_bnorm_stats(void)
+{
+    enum { N = 4, C = 3, HW = 5 };
+    const bnorm_shape s = {.n = N, .c = C, .hw = HW, .eps = 0.1f};
+    const float scale[C] = {2, -0.5f, 1}, shift[C] = {0.5f, -3, 0};
+    float src[N * C * HW], dst[N * C * HW], mean[C], var[C];
+    uint32_t x = 12345;
+    for (int i = 0; i < N * C * HW; i++) {
+        x = x * 1664525u + 1013904223u; // a small LCG is enough here
+        src[i] = (float)(x >> 8) / 16777216.0f + (i / HW % C) * 10.0f;
+    }
+    bnorm_forward_training(dst, mean, var, src, scale, shift, &s);
+    for (int ch = 0; ch < C; ch++) {
+        double m_src = 0, m_dst = 0, v_src = 0, v_dst = 0;
+        for (int i = 0; i < N; i++)
+            for (int j = 0; j < HW; j++) {
+                m_src += src[(i * C + ch) * HW + j] / (double)(N * HW);
+                m_dst += dst[(i * C + ch) * HW + j] / (double)(N * HW);
+            }
+        for (int i = 0; i < N; i++)
+            for (int j = 0; j < HW; j++) {
+                const double a = src[(i * C + ch) * HW + j] - m_src;
+                const double b = dst[(i * C + ch) * HW + j] - m_dst;
+                v_src += a * a / (N * HW);
+                v_dst += b * b / (N * HW);
+            }
+        CHECK_CLOSE(mean[ch], m_src, 1e-6);
+        CHECK_CLOSE(var[ch], v_src, 1e-6);
+        CHECK_CLOSE(m_dst, shift[ch], 1e-5);
+        CHECK_CLOSE(v_dst, scale[ch] * scale[ch] * v_src / (v_src + s.eps),
+                    1e-5);
+    }
+}
+
+/* Inference with mean 0 and var 1 - eps is dst = scale src + shift; with
+ * mean [1 -2] and var [4 9] - eps, (src - mean) / [2 3]. */
+static void test_bnorm_inference(void)
+{
+    const bnorm_shape s = {.n = 2, .c = 2, .hw = 3, .eps = 1e-5f};
+    const float src[12] = {1, -2, 0.5f, 3, 4, -1, 7, 0, -0.25f, 2, 2, 8};
+    const float scale[2] = {1.5f, -2}, shift[2] = {0.25f, 1};
+    const float zero[2] = {0, 0}, one[2] = {1 - s.eps, 1 - s.eps};
+    const float mean[2] = {1, -2}, var[2] = {4 - s.eps, 9 - s.eps};
+    const float sd[2] = {2, 3};
+    float dst[12];
+    bnorm_forward_inference(dst, src, zero, one, scale, shift, &s);
+    for (int i = 0; i < 12; i++) {
+        const int ch = i / 3 % 2;
+        CHECK_CLOSE(dst[i], scale[ch] * src[i] + shift[ch], 1e-6);
+    }
+    bnorm_forward_inference(dst, src, mean, var, scale, shift, &s);
+    for (int i = 0; i < 12; i++) {
+        const int ch = i / 3 % 2;
+        CHECK_CLOSE(dst[i],
+                    scale[ch] * (src[i] - mean[ch]) / sd[ch] + shift[ch],
+                    1e-6);
+    }
+}
+
+/* Momentum .1, running mean [0 1], var [1 2], batch mean [4 4], var [5 12]
+ * over count 4 (unbiased: [20/3 16]):
+ *   mean = [.4  .9 + .4 = 1.3], var = [.9 + 2/3 = 1.5666667  1.8 + 1.6 = 3.4]
+ * count 1 keeps the batch variance: .9 * 1 + .1 * 5 = 1.4. */
+static void test_bnorm_update_running(void)
+{
+    float rm[2] = {0, 1}, rv[2] = {1, 2};
+    const float mean[2] = {4, 4}, var[2] = {5, 12};
+    bnorm_update_running(rm, rv, mean, var, 2, 4, 0.1f);
+    CHECK_CLOSE(rm[0], 0.4, 1e-6);
+    CHECK_CLOSE(rm[1], 1.3, 1e-6);
+    CHECK_CLOSE(rv[0], 0.9 + 2 / 3.0, 1e-6);
+    CHECK_CLOSE(rv[1], 3.4, 1e-6);
+    float rm1 = 0, rv1 = 1;
+    bnorm_update_running(&rm1, &rv1, mean, var, 1, 1, 0.1f);
+    CHECK_CLOSE(rm1, 0.4, 1e-6);
+    CHECK_CLOSE(rv1, 1.4, 1e-6);
+}
+
+/* Dropout over 1e5 ones-and-more: with p .5 the kept count is
+ * Binomial(1e5, .5), mean 5e4, sd 158: 5 sd either side is a bound a
+ * correct mask leaves once in ~2e6 runs (and the mask is fixed by the seed
+ * anyway). Kept values are exactly src / (1 - p) (= src * 2 exactly),
+ * the rest exactly 0; the backward has the forward's zeros. */
+static void test_dropout_mask(void)
+{
+    enum { N = 100000 };
+    float *src = malloc(N * sizeof *src), *dst = malloc(N * sizeof *dst);
+    float *diff = malloc(N * sizeof *diff), *ones = malloc(N * sizeof *ones);
+    for (int i = 0; i < N; i++) {
+        src[i] = 1 + (i % 97) * 0.37f;
+        ones[i] = 1;
+    }
+    dropout_forward(dst, src, N, 0, 0.5f, 1, 1);
+    dropout_backward(diff, ones, N, 0, 0.5f, 1, 1);
+    long kept = 0, bad = 0;
+    for (int i = 0; i < N; i++) {
+        const int keep = dropout_keep(1, 1, (uint64_t)i, 0.5f);
+        kept += keep;
+        bad += dst[i] != (keep ? src[i] / (1 - 0.5f) : 0);
+        bad += diff[i] != (keep ? 2 : 0);
+    }
+    printf("dropout p .5: %ld of %d kept\n", kept, N);
+    CHECK(labs(kept - N / 2) < 5 * 158);
+    CHECK(bad == 0);
+    // p .2: 8e4 expected, sd sqrt(1e5 .2 .8) = 126; kept src * (1 / .8f)
+    dropout_forward(dst, src, N, 0, 0.2f, 1, 2);
+    kept = bad = 0;
+    for (int i = 0; i < N; i++) {
+        kept += dst[i] != 0;
+        bad += dst[i] != 0 && fabs(dst[i] - src[i] / 0.8) > 1e-6 * dst[i];
+    }
+    CHECK(labs(kept - 80000) < 5 * 126);
+    CHECK(bad == 0);
+    // p 0 is the identity
+    dropout_forward(dst, src, N, 0, 0, 1, 3);
+    CHECK(memcmp(dst, src, N * sizeof *dst) == 0);
+    free(src);
+    free(dst);
+    free(diff);
+    free(ones);
+}
+
+/* The mask depends on the logical index only: [0, n) in one call equals
+ * [0, k) and [k, n) with first = k, and in place; another step or seed
+ * gives another mask. */
+static void test_dropout_slices(void)
+{
+    enum { N = 1000, K = 337 };
+    float src[N], whole[N], parts[N], inplace[N], other[N];
+    for (int i = 0; i < N; i++) src[i] = inplace[i] = (float)(i + 1);
+    dropout_forward(whole, src, N, 0, 0.3f, 9, 4);
+    dropout_forward(parts, src, K, 0, 0.3f, 9, 4);
+    dropout_forward(parts + K, src + K, N - K, K, 0.3f, 9, 4);
+    dropout_forward(inplace, inplace, N, 0, 0.3f, 9, 4);
+    CHECK(memcmp(whole, parts, sizeof whole) == 0);
+    CHECK(memcmp(whole, inplace, sizeof whole) == 0);
+    dropout_backward(parts, src, K, 0, 0.3f, 9, 4);
+    dropout_backward(parts + K, src + K, N - K, K, 0.3f, 9, 4);
+    CHECK(memcmp(whole, parts, sizeof whole) == 0);
+    dropout_forward(other, src, N, 0, 0.3f, 9, 5);
+    CHECK(memcmp(whole, other, sizeof whole) != 0);
+    dropout_forward(other, src, N, 0, 0.3f, 10, 4);
+    CHECK(memcmp(whole, other, sizeof whole) != 0);
+}
+
 /* relu [-2 -.5 0 .5 3] = [0 0 0 .5 3]; backward with [1 2 3 4 5] passes
  * only where dst > 0: [0 0 0 4 5]. Both in place. */
 static void test_relu(void)
@@ -214,6 +443,13 @@ int main(void)
     test_conv();
     test_maxpool();
     test_maxpool_overlap();
+    test_avgpool();
+    test_bnorm_hand();
+    test_bnorm_stats();
+    test_bnorm_inference();
+    test_bnorm_update_running();
+    test_dropout_mask();
+    test_dropout_slices();
     test_relu();
     test_softmax_loss();
     test_softmax_loss_no_grad();
