@@ -5,6 +5,8 @@
 #ifndef NN_BACKEND_H
 #define NN_BACKEND_H
 
+#include <stdint.h>
+
 #include "nn_error.h"
 #include "nn_model.h"
 
@@ -30,16 +32,34 @@ int nn_precision_check(nn_precision p, nn_backend_kind kind, nn_err *err);
 
 typedef struct nn_exec nn_exec;
 
+/* How an executor runs. */
+typedef struct {
+    nn_backend_kind backend;
+    nn_precision precision;
+    /* forward only, as for evaluation: batch norm normalises with its
+     * running statistics, dropout passes values through, pooling keeps no
+     * workspace (oneDNN's forward_inference) */
+    int inference;
+    /* the primitives run on one thread, for use inside an OpenMP parallel
+     * region (batch-split parallelism); otherwise they use the OpenMP
+     * threads available when the executor is created */
+    int single_thread;
+    /* index of this executor's first image in the whole batch: dropout
+     * keys its mask by the element's index in the batch, so a batch split
+     * into slices draws the same mask as the whole */
+    int first_image;
+} nn_exec_opts;
+
 /* Builds an executor of model m for `batch` images. It reads weights from
  * `params` and writes gradients to `grads` (both laid out like m->params;
- * they may be m->params / m->grads or private copies). With single_thread
- * the executor's primitives run on one thread, for use inside an OpenMP
- * parallel region (batch-split parallelism); otherwise they use the OpenMP
- * threads available when it is created. */
-int nn_exec_create(nn_exec **out, nn_backend_kind kind,
-                   nn_precision precision, const nn_model *m, int batch,
-                   const float *params, float *grads, int single_thread,
-                   nn_err *err);
+ * they may be m->params / m->grads or private copies); batch norm's running
+ * statistics are m->state, updated by every training forward. */
+int nn_exec_create(nn_exec **out, const nn_exec_opts *o, const nn_model *m,
+                   int batch, const float *params, float *grads, nn_err *err);
+
+/* The dropout mask of the next forward and its backward: a function of the
+ * run's seed, the training step and the element (nn_counter_uniform). */
+void nn_exec_set_step(nn_exec *e, uint64_t seed, uint64_t step);
 void nn_exec_free(nn_exec *e);
 
 /* Must be called after params changed (init, load, optimizer step) and

@@ -55,8 +55,8 @@ static int state_init(bench_state *s, const nn_bench_config *c, nn_err *err) {
     if (c->batch > BENCH_IMAGES)
         return nn_errf(err, "bench: batch %d is larger than %d", c->batch,
                        BENCH_IMAGES);
-    return nn_runner_init(&s->runner, c->backend, c->precision, c->parallel,
-                          &s->model,
+    nn_exec_opts train = {c->backend, c->precision, 0, 0, 0};
+    return nn_runner_init(&s->runner, &train, c->parallel, &s->model,
                           c->batch, c->threads, err) ||
            nn_batch_init(&s->batch, c->batch, input, s->model.classes, err) ||
            nn_optimizer_init(&s->opt, NN_OPTIM_ADAM, s->model.n_params, 1e-3f,
@@ -67,7 +67,7 @@ static int state_init(bench_state *s, const nn_bench_config *c, nn_err *err) {
 /* One training step as the trainer runs it (step.c), each phase timed. */
 static int step(bench_state *s, nn_err *err) {
     nn_batch *b = &s->batch;
-    nn_stepper st = {&s->runner, b, &s->opt, &s->model, NN_LOSS_MSE};
+    nn_stepper st = {&s->runner, b, &s->opt, &s->model, NN_LOSS_MSE, 1};
     int start = (int)((s->steps * b->capacity) % (BENCH_IMAGES - b->capacity));
     double loss_sum = 0;
     long correct = 0;

@@ -10,12 +10,15 @@
 #include "optimizer.h"
 #include "runner.h"
 
+#include <stdint.h>
+
 typedef struct {
     nn_runner *runner;
     nn_batch *batch;
     nn_optimizer *opt;
     nn_model *model;
     nn_loss_kind loss;
+    uint64_t dropout_seed; /* dropout masks: (this seed, optimizer step) */
 } nn_stepper;
 
 /* Trains on n images of ds (rows idx[start..], or start.. with idx NULL).

@@ -17,6 +17,7 @@
 /* Independent random streams derived from the one seed. */
 #define STREAM_INIT 0x494e4954ull    /* "INIT": weights */
 #define STREAM_SHUFFLE 0x53485546ull /* "SHUF": epoch order */
+#define STREAM_DROPOUT 0x44524f50ull /* "DROP": dropout masks */
 
 /* Everything but the data and weights values: buffers sized from cfg. */
 static int build(nn_trainer *t, nn_err *err) {
@@ -28,11 +29,16 @@ static int build(nn_trainer *t, nn_err *err) {
                        "--batch-size %d is larger than the %d training "
                        "images",
                        c->batch_size, n_train);
+    nn_exec_opts train = {c->backend, c->precision, 0, 0, 0};
+    nn_exec_opts infer = {c->backend, c->precision, 1, 0, 0};
     if (nn_optimizer_init(&t->opt, c->optim, m->n_params, c->lr, c->momentum,
                           err) ||
-        nn_runner_init(&t->runner, c->backend, c->precision, c->parallel, m,
-                       c->batch_size,
+        nn_runner_init(&t->runner, &train, c->parallel, m, c->batch_size,
                        c->threads, err) ||
+        /* evaluation runs inference primitives, one executor over the
+         * batch whatever the training strategy */
+        nn_runner_init(&t->eval_runner, &infer, NN_PARALLEL_INTRA, m,
+                       c->batch_size, c->threads, err) ||
         nn_batch_init(&t->batch, c->batch_size, nn_model_input_size(m),
                       m->classes, err))
         return -1;
@@ -118,6 +124,7 @@ void nn_trainer_free(nn_trainer *t) {
     if (!t) return;
     nn_run_dir_unlock(&t->lock);
     nn_runner_free(&t->runner);
+    nn_runner_free(&t->eval_runner);
     nn_batch_free(&t->batch);
     nn_optimizer_free(&t->opt);
     nn_fashion_free(&t->data);
@@ -144,9 +151,16 @@ static int save_checkpoint(nn_trainer *t, const char *name, nn_err *err) {
 /* One step on images [start, start + n) of this epoch's order. Returns 1
  * when the batch was skipped for a non-finite loss or gradient
  * (nan-policy skip-batch); with policy stop that is an error. */
+int nn_trainer_evaluate(nn_trainer *t, const nn_dataset *ds,
+                        nn_eval_result *out, nn_err *err) {
+    if (nn_runner_sync_params(&t->eval_runner, err)) return -1;
+    return nn_evaluate(&t->eval_runner, &t->batch, ds, t->cfg.loss, out, err);
+}
+
 static int train_step(nn_trainer *t, int epoch, int index, int start, int n,
                       nn_err *err) {
-    nn_stepper s = {&t->runner, &t->batch, &t->opt, &t->model, t->cfg.loss};
+    nn_stepper s = {&t->runner, &t->batch, &t->opt, &t->model, t->cfg.loss,
+                    t->cfg.seed ^ STREAM_DROPOUT};
     nn_epoch_cursor *c = &t->cursor;
     int rc = nn_step_run(&s, &t->data.train, c->order, start, n, &c->loss_sum,
                          &c->correct, NULL, err);
@@ -209,8 +223,7 @@ static int end_epoch(nn_trainer *t, int epoch, nn_progress_fn progress,
     nn_epoch_cursor *c = &t->cursor;
     double t0 = omp_get_wtime();
     nn_eval_result val;
-    if (nn_evaluate(&t->runner, &t->batch, &t->data.val, t->cfg.loss, &val,
-                    err))
+    if (nn_trainer_evaluate(t, &t->data.val, &val, err))
         return -1;
     nn_epoch_metrics *h = &t->history[epoch - 1];
     h->train_loss = c->images ? c->loss_sum / c->images : NAN;
@@ -269,8 +282,7 @@ int nn_trainer_finish(nn_trainer *t, double *test_loss, double *test_acc,
                        t->cfg.out_dir[0] ? "no epoch has run"
                                          : "no run folder");
     nn_eval_result result, *test = &result;
-    if (nn_evaluate(&t->runner, &t->batch, &t->data.test, t->cfg.loss, test,
-                    err))
+    if (nn_trainer_evaluate(t, &t->data.test, test, err))
         return -1;
     *test_loss = test->loss, *test_acc = test->acc;
     nn_summary s = {&t->cfg,         &t->model,

@@ -5,6 +5,7 @@
 
 #include "batch.h"
 #include "checkpoint.h"
+#include "evaluate.h"
 #include "nn_sysinfo.h"
 #include "nn_train.h"
 #include "optimizer.h"
@@ -18,7 +19,8 @@ struct nn_trainer {
     nn_model model;
     nn_fashion data;
     nn_optimizer opt;
-    nn_runner runner;
+    nn_runner runner;           /* training steps */
+    nn_runner eval_runner;      /* inference: validation and test */
     nn_batch batch;
     nn_rng shuffle_rng;
     nn_epoch_cursor cursor;
@@ -34,6 +36,11 @@ struct nn_trainer {
  * folder is touched (creating or resuming one is the caller's part). */
 int nn_trainer_build(nn_trainer **out, const nn_train_config *cfg,
                      nn_err *err);
+
+/* Loss, accuracy and confusion matrix of ds with the current weights, on
+ * the inference executors. */
+int nn_trainer_evaluate(nn_trainer *t, const nn_dataset *ds,
+                        nn_eval_result *out, nn_err *err);
 
 /* Views of the trainer's state for nn_checkpoint_save / _load. */
 nn_train_state nn_trainer_state(nn_trainer *t);

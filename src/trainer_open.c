@@ -118,7 +118,7 @@ int nn_trainer_init_from(nn_trainer *t, const char *safetensors,
 int nn_trainer_test(nn_trainer *t, double *loss, double *acc,
                     long confusion[NN_CLASSES][NN_CLASSES], nn_err *err) {
     nn_eval_result r;
-    if (nn_evaluate(&t->runner, &t->batch, &t->data.test, t->cfg.loss, &r, err))
+    if (nn_trainer_evaluate(t, &t->data.test, &r, err))
         return -1;
     *loss = r.loss, *acc = r.acc;
     memcpy(confusion, r.confusion, sizeof r.confusion);

@@ -29,7 +29,7 @@ static int default_out(char *out, size_t size, const char *target,
                        const char *ckpt, const char *model, const char *ext,
                        nn_err *err) {
     struct stat st;
-    char dir[NN_PATH_MAX], name[64];
+    char dir[NN_PATH_MAX], name[NN_MODEL_NAME + 16];
     if (stat(target, &st) == 0 && S_ISDIR(st.st_mode)) {
         if (nn_path_copy(dir, sizeof dir, target, err)) return -1;
     } else {

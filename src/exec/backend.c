@@ -49,30 +49,26 @@ int nn_precision_check(nn_precision p, nn_backend_kind kind, nn_err *err) {
     return 0;
 }
 
-int nn_exec_create(nn_exec **out, nn_backend_kind kind,
-                   nn_precision precision, const nn_model *m, int batch,
-                   const float *params, float *grads, int single_thread,
-                   nn_err *err) {
+int nn_exec_create(nn_exec **out, const nn_exec_opts *o, const nn_model *m,
+                   int batch, const float *params, float *grads, nn_err *err) {
     if (batch <= 0) return nn_errf(err, "batch size %d must be positive", batch);
-    if (nn_precision_check(precision, kind, err)) return -1;
+    if (nn_precision_check(o->precision, o->backend, err)) return -1;
     nn_exec *e = calloc(1, sizeof *e);
     if (!e) return nn_errf(err, "executor: out of memory");
-    e->kind = kind;
+    e->kind = o->backend;
     /* oneDNN fixes a primitive's thread count when it is created. */
     int threads = omp_get_max_threads();
-    if (single_thread) omp_set_num_threads(1);
+    if (o->single_thread) omp_set_num_threads(1);
     int rc = -1;
-    switch (kind) {
+    switch (o->backend) {
     case NN_BACKEND_ONEDNN:
-        rc = dnnl_exec_create(&e->impl.dnnl, m, batch,
-                              precision == NN_PRECISION_BF16, params, grads,
-                              err);
+        rc = dnnl_exec_create(&e->impl.dnnl, m, batch, o, params, grads, err);
         break;
     case NN_BACKEND_REF:
-        rc = ref_exec_create(&e->impl.ref, m, batch, params, grads, err);
+        rc = ref_exec_create(&e->impl.ref, m, batch, o, params, grads, err);
         break;
     }
-    if (single_thread) omp_set_num_threads(threads);
+    if (o->single_thread) omp_set_num_threads(threads);
     if (rc) {
         free(e);
         return -1;
@@ -88,6 +84,13 @@ void nn_exec_free(nn_exec *e) {
     case NN_BACKEND_REF: ref_exec_free(e->impl.ref); break;
     }
     free(e);
+}
+
+void nn_exec_set_step(nn_exec *e, uint64_t seed, uint64_t step) {
+    switch (e->kind) {
+    case NN_BACKEND_ONEDNN: dnnl_exec_set_step(e->impl.dnnl, seed, step); break;
+    case NN_BACKEND_REF: ref_exec_set_step(e->impl.ref, seed, step); break;
+    }
 }
 
 int nn_exec_sync_params(nn_exec *e, nn_err *err) {
@@ -111,7 +114,7 @@ int nn_exec_backward(nn_exec *e, const float *diff_logits, nn_err *err) {
     switch (e->kind) {
     case NN_BACKEND_ONEDNN:
         return dnnl_exec_backward(e->impl.dnnl, diff_logits, err);
-    case NN_BACKEND_REF: ref_exec_backward(e->impl.ref, diff_logits); return 0;
+    case NN_BACKEND_REF: return ref_exec_backward(e->impl.ref, diff_logits, err);
     }
     return 0;
 }

@@ -3,16 +3,20 @@
 #ifndef NN_BACKEND_DNNL_H
 #define NN_BACKEND_DNNL_H
 
+#include <stdint.h>
+
 #include "nn_error.h"
 #include "nn_model.h"
 
 typedef struct dnnl_exec dnnl_exec;
 
-/* bf16: activations and the weights the primitives read in bf16 (see
- * backend_dnnl.c); params, grads and logits are f32 either way. */
+#include "nn_backend.h"
+
+/* o's precision, inference mode and first image (see backend_dnnl.c). */
 int dnnl_exec_create(dnnl_exec **out, const nn_model *m, int batch,
-                     int bf16, const float *params, float *grads,
+                     const nn_exec_opts *o, const float *params, float *grads,
                      nn_err *err);
+void dnnl_exec_set_step(dnnl_exec *e, uint64_t seed, uint64_t step);
 void dnnl_exec_free(dnnl_exec *e);
 int dnnl_exec_sync_params(dnnl_exec *e, nn_err *err);
 void dnnl_exec_profile(dnnl_exec *e, int enable);

@@ -182,10 +182,13 @@ int dnnl_plan_run(dnnl_plan *p, dnnl_steps *list, nn_err *err) {
     for (int i = 0; i < list->n; i++) {
         dnnl_step *s = &list->steps[i];
         double t0 = p->profile ? omp_get_wtime() : 0;
-        if (s->prim)
-            DNNL_CHECK(
-                dnnl_primitive_execute(s->prim, p->stream, s->nargs, s->args));
-        else {
+        if (s->prim) {
+            dnnl_status_t st =
+                dnnl_primitive_execute(s->prim, p->stream, s->nargs, s->args);
+            if (st != dnnl_success)
+                return nn_errf(err, "oneDNN: step %d (layer %d) failed: %s", i,
+                               s->layer, dnnl_status2str(st));
+        } else {
             /* the primitives before it must have finished */
             DNNL_CHECK(dnnl_stream_wait(p->stream));
             s->fn(s->ctx);

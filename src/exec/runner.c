@@ -5,9 +5,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-int nn_runner_init(nn_runner *r, nn_backend_kind backend,
-                   nn_precision precision, nn_parallel_kind kind, nn_model *m,
-                   int batch, int threads, nn_err *err) {
+/* Whether m normalises over the batch (batch norm's statistics). */
+static int has_batchnorm(const nn_model *m) {
+    for (int i = 0; i < m->n_layers; i++)
+        if (m->layers[i].spec.kind == NN_LAYER_BATCHNORM) return 1;
+    return 0;
+}
+
+int nn_runner_init(nn_runner *r, const nn_exec_opts *o, nn_parallel_kind kind,
+                   nn_model *m, int batch, int threads, nn_err *err) {
     memset(r, 0, sizeof *r);
     /* `auto` is intra-op: on the 2-core development machine (AVX2, nntrain
      * bench) intra beat batch-split for both models at batch 64 and 256
@@ -21,6 +27,9 @@ int nn_runner_init(nn_runner *r, nn_backend_kind backend,
     if (r->slices > batch) r->slices = batch;
     if (r->slices > NN_MAX_SLICES)
         return nn_errf(err, "batch-split: at most %d threads", NN_MAX_SLICES);
+    if (r->slices > 1 && has_batchnorm(m))
+        return nn_errf(err, "model %s: batch norm needs the statistics of "
+                       "the whole batch: use --parallel intra", m->name);
     if (r->slices > 1) {
         r->slice_grads = calloc((size_t)r->slices * m->n_params, sizeof(float));
         if (!r->slice_grads)
@@ -34,8 +43,9 @@ int nn_runner_init(nn_runner *r, nn_backend_kind backend,
                               : r->slice_grads + (size_t)s * m->n_params;
         r->slice_off[s] = off, r->slice_n[s] = n;
         off += n;
-        if (nn_exec_create(&r->execs[s], backend, precision, m, n, m->params,
-                           grads, r->slices > 1, err)) {
+        nn_exec_opts so = *o;
+        so.single_thread = r->slices > 1, so.first_image = r->slice_off[s];
+        if (nn_exec_create(&r->execs[s], &so, m, n, m->params, grads, err)) {
             nn_runner_free(r);
             return -1;
         }
@@ -47,6 +57,10 @@ void nn_runner_free(nn_runner *r) {
     for (int s = 0; s < r->slices; s++) nn_exec_free(r->execs[s]);
     free(r->slice_grads);
     memset(r, 0, sizeof *r);
+}
+
+void nn_runner_set_step(nn_runner *r, uint64_t seed, uint64_t step) {
+    for (int s = 0; s < r->slices; s++) nn_exec_set_step(r->execs[s], seed, step);
 }
 
 /* What one slice does in a pass; the error of the first failing slice wins. */

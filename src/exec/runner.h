@@ -23,11 +23,16 @@ typedef struct {
     float *slice_grads; /* batch: (slices, n_params), slice 0 unused */
 } nn_runner;
 
-/* kind AUTO resolves to INTRA (measured: see runner.c). threads > 0. */
-int nn_runner_init(nn_runner *r, nn_backend_kind backend,
-                   nn_precision precision, nn_parallel_kind kind, nn_model *m,
-                   int batch, int threads, nn_err *err);
+/* Executors of m as o says (its single_thread and first_image are the
+ * runner's to set). kind AUTO resolves to INTRA (measured: see runner.c).
+ * threads > 0. Batch norm needs the whole batch's statistics: with it,
+ * batch-split is refused. */
+int nn_runner_init(nn_runner *r, const nn_exec_opts *o, nn_parallel_kind kind,
+                   nn_model *m, int batch, int threads, nn_err *err);
 void nn_runner_free(nn_runner *r);
+
+/* Dropout's key for the next training step (see nn_exec_set_step). */
+void nn_runner_set_step(nn_runner *r, uint64_t seed, uint64_t step);
 
 int nn_runner_sync_params(nn_runner *r, nn_err *err);
 /* src (batch, C, H, W) -> logits (batch, classes) */

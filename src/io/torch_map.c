@@ -63,6 +63,10 @@ int nn_torch_map_build(nn_torch_map *map, const nn_model *m, nn_err *err) {
             flat = 1;
             add_params(map, add_module(map, NN_TORCH_LINEAR, i), l);
             break;
+        default:
+            return nn_errf(err, "model %s: layer %d %s: export does not map "
+                           "this layer kind yet", m->name, i,
+                           nn_layer_kind_name(l->spec.kind));
         }
         if (l->spec.relu) add_module(map, NN_TORCH_RELU, i);
     }

@@ -1,6 +1,8 @@
 /* state.c: training states without data (see state.h). */
 #include "state.h"
 
+#include "model_util.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,30 +14,30 @@ typedef struct {
 } test_model;
 
 static const nn_layer_spec mlp_narrow[] = {
-    {NN_LAYER_DENSE, 256, 0, 0, 0, 1},
-    {NN_LAYER_DENSE, 64, 0, 0, 0, 1},
-    {NN_LAYER_DENSE, 10, 0, 0, 0, 0},
+    {NN_LAYER_DENSE, 256, 0, 0, 0, 1, 0},
+    {NN_LAYER_DENSE, 64, 0, 0, 0, 1, 0},
+    {NN_LAYER_DENSE, 10, 0, 0, 0, 0, 0},
 };
 
 static const nn_layer_spec cnn_narrow[] = {
-    {NN_LAYER_CONV, 16, 3, 1, 1, 1},
-    {NN_LAYER_MAXPOOL, 0, 2, 2, 0, 0},
-    {NN_LAYER_CONV, 64, 3, 1, 1, 1},
-    {NN_LAYER_MAXPOOL, 0, 2, 2, 0, 0},
-    {NN_LAYER_DENSE, 128, 0, 0, 0, 1},
-    {NN_LAYER_DENSE, 10, 0, 0, 0, 0},
+    {NN_LAYER_CONV, 16, 3, 1, 1, 1, 0},
+    {NN_LAYER_MAXPOOL, 0, 2, 2, 0, 0, 0},
+    {NN_LAYER_CONV, 64, 3, 1, 1, 1, 0},
+    {NN_LAYER_MAXPOOL, 0, 2, 2, 0, 0, 0},
+    {NN_LAYER_DENSE, 128, 0, 0, 0, 1, 0},
+    {NN_LAYER_DENSE, 10, 0, 0, 0, 0, 0},
 };
 
 static const nn_layer_spec dense6[] = {
-    {NN_LAYER_DENSE, 32, 0, 0, 0, 1}, {NN_LAYER_DENSE, 32, 0, 0, 0, 1},
-    {NN_LAYER_DENSE, 32, 0, 0, 0, 1}, {NN_LAYER_DENSE, 32, 0, 0, 0, 1},
-    {NN_LAYER_DENSE, 32, 0, 0, 0, 1}, {NN_LAYER_DENSE, 10, 0, 0, 0, 0},
+    {NN_LAYER_DENSE, 32, 0, 0, 0, 1, 0}, {NN_LAYER_DENSE, 32, 0, 0, 0, 1, 0},
+    {NN_LAYER_DENSE, 32, 0, 0, 0, 1, 0}, {NN_LAYER_DENSE, 32, 0, 0, 0, 1, 0},
+    {NN_LAYER_DENSE, 32, 0, 0, 0, 1, 0}, {NN_LAYER_DENSE, 10, 0, 0, 0, 0, 0},
 };
 
 static const nn_layer_spec tiny[] = {
-    {NN_LAYER_DENSE, 3, 0, 0, 0, 1},
-    {NN_LAYER_DENSE, 3, 0, 0, 0, 1},
-    {NN_LAYER_DENSE, 2, 0, 0, 0, 0},
+    {NN_LAYER_DENSE, 3, 0, 0, 0, 1, 0},
+    {NN_LAYER_DENSE, 3, 0, 0, 0, 1, 0},
+    {NN_LAYER_DENSE, 2, 0, 0, 0, 0, 0},
 };
 
 static const test_model test_models[] = {
@@ -49,8 +51,8 @@ static int model_init(nn_model *m, const char *name, nn_err *err) {
     for (size_t i = 0; i < sizeof test_models / sizeof *test_models; i++) {
         const test_model *t = &test_models[i];
         if (strcmp(name, t->name) == 0)
-            return nn_model_init(m, name, t->specs, t->n_layers, t->in_c,
-                                 t->in_h, t->in_w, err);
+            return test_model_init(m, name, t->specs, t->n_layers, t->in_c,
+                                   t->in_h, t->in_w, err);
     }
     return nn_model_init_named(m, name, err);
 }
@@ -59,7 +61,8 @@ int test_state_init(test_state *t, const char *model, nn_optim_kind optim,
                     int epochs, int n_order, nn_err *err) {
     memset(t, 0, sizeof *t);
     nn_train_config *c = &t->cfg;
-    snprintf(c->model, sizeof c->model, "%s", model);
+    if (model_init(&t->model, model, err)) return -1;
+    nn_model_describe(&t->model, &c->model);
     c->epochs = epochs;
     c->batch_size = 4;
     c->threads = 1;
@@ -67,7 +70,6 @@ int test_state_init(test_state *t, const char *model, nn_optim_kind optim,
     c->lr = 0.01f;
     c->momentum = 0.9f;
     c->optim = optim;
-    if (model_init(&t->model, model, err)) return -1;
     if (nn_optimizer_init(&t->opt, optim, t->model.n_params, c->lr,
                           c->momentum, err)) {
         test_state_free(t);

@@ -41,7 +41,7 @@ static void expect_failure(test_state *s, failure level, const char *want) {
     char full[600];
     snprintf(full, sizeof full, "%s: %s", path, want);
     test_state before;
-    CHECK(test_state_init(&before, s->cfg.model, s->opt.kind, s->capacity,
+    CHECK(test_state_init(&before, s->cfg.model.name, s->opt.kind, s->capacity,
                           s->cursor.n_order, &err) == 0);
     test_state_copy(&before, s);
     nn_train_state v = test_state_view(s);

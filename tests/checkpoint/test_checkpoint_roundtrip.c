@@ -37,7 +37,7 @@ static void check_layout(const test_state *s) {
     CHECK(size == at + layers + 8 + 4 * n + opt + progress + 4);
     CHECK(memcmp(b, "NNTCKPT1", 8) == 0);
     CHECK(u32_at(b + 8) == 2);                           /* version */
-    CHECK(memcmp(b + 12, s->cfg.model, strlen(s->cfg.model) + 1) == 0);
+    CHECK(memcmp(b + 12, s->cfg.model.name, strlen(s->cfg.model.name) + 1) == 0);
     CHECK(u32_at(b + 28) == (uint32_t)s->cfg.epochs);    /* after model */
     CHECK(u32_at(b + at - dir_len - 4) == dir_len);      /* data folder */
     CHECK(memcmp(b + at - dir_len, s->cfg.data_dir, dir_len) == 0);

@@ -32,12 +32,32 @@ static inline int run_pass(nn_model *m, nn_backend_kind backend,
                            const float *diff_logits, float *logits) {
     nn_runner r;
     nn_err err;
-    if (nn_runner_init(&r, backend, precision, parallel, m, batch, threads,
-                       &err) ||
+    nn_exec_opts o = {backend, precision, 0, 0, 0};
+    if (nn_runner_init(&r, &o, parallel, m, batch, threads, &err) ||
         nn_runner_sync_params(&r, &err) ||
+        (nn_runner_set_step(&r, 5, 3), 0) || /* a dropout mask */
         nn_runner_forward(&r, src, logits, &err) ||
         nn_runner_backward(&r, diff_logits, &err)) {
         fprintf(stderr, "%s pass failed: %s\n", nn_backend_name(backend),
+                err.msg);
+        nn_runner_free(&r);
+        return -1;
+    }
+    nn_runner_free(&r);
+    return 0;
+}
+
+/* Logits of m on src from an inference executor (evaluation mode). */
+static inline int run_inference(nn_model *m, nn_backend_kind backend,
+                                nn_precision precision, int batch,
+                                const float *src, float *logits) {
+    nn_runner r;
+    nn_err err;
+    nn_exec_opts o = {backend, precision, 1, 0, 0};
+    if (nn_runner_init(&r, &o, NN_PARALLEL_INTRA, m, batch, 2, &err) ||
+        nn_runner_sync_params(&r, &err) ||
+        nn_runner_forward(&r, src, logits, &err)) {
+        fprintf(stderr, "%s inference failed: %s\n", nn_backend_name(backend),
                 err.msg);
         nn_runner_free(&r);
         return -1;

@@ -23,7 +23,8 @@ static const tolerance bf16_relu = {0.35, 0.25};
 static double one_epoch(nn_precision precision) {
     nn_train_config cfg;
     nn_train_config_default(&cfg);
-    snprintf(cfg.model, sizeof cfg.model, "mlp");
+    nn_err model_err;
+    CHECK(nn_model_builtin(&cfg.model, "mlp", &model_err) == 0);
     snprintf(cfg.data_dir, sizeof cfg.data_dir, "%s",
              "/usr/share/datasets/fashion-mnist");
     cfg.epochs = 1, cfg.limit = 6000, cfg.threads = 2;

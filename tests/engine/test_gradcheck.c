@@ -93,9 +93,9 @@ int main(void) {
             for (int l = 0; l < 2; l++) {
                 problem p = {.m = &m, .src = src, .labels = labels,
                              .loss = losses[l]};
-                CHECK(nn_exec_create(&p.exec, backends[b], NN_PRECISION_F32,
-                                     &m, BATCH,
-                                     m.params, m.grads, 0, &err) == 0);
+                nn_exec_opts o = {backends[b], NN_PRECISION_F32, 0, 0, 0};
+                CHECK(nn_exec_create(&p.exec, &o, &m, BATCH, m.params,
+                                     m.grads, &err) == 0);
                 char what[64];
                 snprintf(what, sizeof what, "%s %s %s", models[mi],
                          nn_backend_name(backends[b]), l ? "ce" : "mse");

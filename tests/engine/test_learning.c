@@ -20,7 +20,8 @@ static nn_train_config config(const char *model, nn_backend_kind backend,
                               nn_parallel_kind parallel, const char *data) {
     nn_train_config c;
     nn_train_config_default(&c);
-    snprintf(c.model, sizeof c.model, "%s", model);
+    nn_err model_err;
+    CHECK(nn_model_builtin(&c.model, model, &model_err) == 0);
     snprintf(c.data_dir, sizeof c.data_dir, "%s", data);
     snprintf(c.out_dir, sizeof c.out_dir, "%s", "");
     c.epochs = 1, c.limit = 6000, c.save_every = 0, c.threads = 2;

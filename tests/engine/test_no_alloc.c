@@ -37,7 +37,8 @@ static void check_model(const char *model, nn_parallel_kind parallel,
                         const char *data) {
     nn_train_config c;
     nn_train_config_default(&c);
-    snprintf(c.model, sizeof c.model, "%s", model);
+    nn_err model_err;
+    CHECK(nn_model_builtin(&c.model, model, &model_err) == 0);
     snprintf(c.data_dir, sizeof c.data_dir, "%s", data);
     c.out_dir[0] = '\0'; /* no run folder: only the loop itself is counted */
     c.epochs = 2, c.limit = 300, c.save_every = 0, c.threads = 2;

@@ -66,7 +66,7 @@ static void try_config(void) {
         check_failure(&err);
         return;
     }
-    if (!memchr(cfg.model, 0, sizeof cfg.model) ||
+    if (!memchr(cfg.model.name, 0, sizeof cfg.model.name) ||
         !memchr(cfg.data_dir, 0, sizeof cfg.data_dir) ||
         nn_train_config_check(&cfg, NULL) != 0 ||
         (unsigned)cfg.loss > NN_LOSS_CROSS_ENTROPY ||

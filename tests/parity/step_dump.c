@@ -37,9 +37,9 @@ static int setup(step_setup *s, char **argv, int n, float lr,
     if (n > s->data.n)
         return nn_errf(err, "%s: %d images, fewer than N = %d", argv[4],
                        s->data.n, n);
-    if (nn_runner_init(&s->runner, backend, NN_PRECISION_F32,
-                       NN_PARALLEL_INTRA, &s->model, n,
-                       1, err) ||
+    nn_exec_opts o = {backend, NN_PRECISION_F32, 0, 0, 0};
+    if (nn_runner_init(&s->runner, &o, NN_PARALLEL_INTRA, &s->model, n, 1,
+                       err) ||
         nn_batch_init(&s->batch, n, nn_model_input_size(&s->model),
                       s->model.classes, err) ||
         nn_optimizer_init(&s->opt, NN_OPTIM_ADAM, s->model.n_params, lr, 0,
@@ -94,7 +94,7 @@ int main(int argc, char **argv) {
     long correct = 0;
     int rc = setup(&s, argv, n, lr, backend, &err);
     if (!rc) {
-        nn_stepper st = {&s.runner, &s.batch, &s.opt, &s.model, loss};
+        nn_stepper st = {&s.runner, &s.batch, &s.opt, &s.model, loss, 1};
         rc = nn_step_run(&st, &s.data, NULL, 0, n, &loss_sum, &correct, NULL,
                          &err);
         if (rc == 1) rc = nn_errf(&err, "non-finite loss or gradient");
