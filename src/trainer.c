@@ -19,11 +19,21 @@
 #define STREAM_SHUFFLE 0x53485546ull /* "SHUF": epoch order */
 #define STREAM_DROPOUT 0x44524f50ull /* "DROP": dropout masks */
 
+/* The model reads images of the data's shape. */
+static int check_input(const nn_model *m, const char *data_dir, nn_err *err) {
+    if (m->in_c == 1 && m->in_h == NN_IMAGE_ROWS && m->in_w == NN_IMAGE_COLS)
+        return 0;
+    return nn_errf(err, "model %s: its input %dx%dx%d does not match the "
+                   "data's 1x%dx%d images (%s)", m->name, m->in_c, m->in_h,
+                   m->in_w, NN_IMAGE_ROWS, NN_IMAGE_COLS, data_dir);
+}
+
 /* Everything but the data and weights values: buffers sized from cfg. */
 static int build(nn_trainer *t, nn_err *err) {
     const nn_train_config *c = &t->cfg;
     nn_model *m = &t->model;
     int n_train = t->data.train.n;
+    if (check_input(m, c->data_dir, err)) return -1;
     if (c->batch_size > n_train)
         return nn_errf(err,
                        "--batch-size %d is larger than the %d training "

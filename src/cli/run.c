@@ -30,7 +30,7 @@ void cli_print_banner(const nn_train_config *c, const nn_model *m,
            c->batch_size, c->epochs);
     for (int i = 0; i < m->n_layers; i++) {
         const nn_layer *l = &m->layers[i];
-        printf("  %d %-7s %3dx%2dx%-2d -> %3dx%2dx%-2d %s %8zu params\n", i,
+        printf("  %2d %-9s %3dx%2dx%-2d -> %3dx%2dx%-2d %s %8zu params\n", i,
                nn_layer_kind_name(l->spec.kind), l->in_c, l->in_h, l->in_w,
                l->out_c, l->out_h, l->out_w, l->spec.relu ? "relu" : "    ",
                l->n_weights + l->n_bias);

@@ -77,8 +77,9 @@ static int expect_args(parser *p, const char *layer, int n, int want,
 
 static int parse_input(parser *p, char **w, int n) {
     nn_model_desc *d = p->d;
+    if (d->n_layers)
+        return fail(p, "%s%s", "'input' must come before the layers", "");
     if (p->have_input) return fail(p, "%s%s", "a second 'input' line", "");
-    if (d->n_layers) return fail(p, "%s%s", "'input' must come before the layers", "");
     if (expect_args(p, "input", n, 4, "channels, height and width") ||
         number(p, "input channels", w[1], 1, NN_MAX_SIDE, &d->in_c) ||
         number(p, "input height", w[2], 1, NN_MAX_SIDE, &d->in_h) ||

@@ -1,7 +1,7 @@
 /* test_gradcheck.c: whole-network gradient check along random directions:
  * the directional derivative from backward (g . d) against the central
  * difference (L(p + h d) - L(p - h d)) / 2h of the batch loss, for both
- * models, both losses and both backends.
+ * models and a model with every layer kind, both losses and both backends.
  *
  * The forward runs in float, so the loss change must stand well above
  * float rounding of the loss: d mixes a random unit vector with the unit
@@ -75,16 +75,33 @@ static void check_direction(problem *p, nn_rng *rng, const char *what) {
     free(saved);
 }
 
+/* A model with every layer kind: batch norm (after conv and dense, with its
+ * fused ReLU), both poolings, dropout on blocked and plain activations and
+ * a ReLU layer of its own. Dropout's mask stays fixed between the passes
+ * (same seed and step); batch norm normalises with each pass's batch. */
+static const char every_kind[] =
+    "input 1 12 12\n"
+    "conv 8 3 pad=1\nbatchnorm\nrelu\nmaxpool 2\n"
+    "conv 8 3 pad=1\nrelu\navgpool 2\ndropout 0.25\nrelu\n"
+    "dense 16\nbatchnorm\nrelu\ndropout 0.5\ndense 10\n";
+
+static int model_init(nn_model *m, const char *name, nn_err *err) {
+    if (strcmp(name, "every-kind")) return nn_model_init_named(m, name, err);
+    nn_model_desc d;
+    return nn_model_parse(&d, every_kind, "every-kind", name, err) ||
+           nn_model_init(m, &d, err);
+}
+
 int main(void) {
-    const char *models[] = {"mlp", "cnn"};
+    const char *models[] = {"mlp", "cnn", "every-kind"};
     const nn_backend_kind backends[] = {NN_BACKEND_REF, NN_BACKEND_ONEDNN};
     const loss_kind losses[] = {LOSS_MSE, LOSS_CROSS_ENTROPY};
     nn_rng rng;
     nn_rng_seed(&rng, 11);
-    for (int mi = 0; mi < 2; mi++) {
+    for (int mi = 0; mi < 3; mi++) {
         nn_model m;
         nn_err err;
-        CHECK(nn_model_init_named(&m, models[mi], &err) == 0);
+        CHECK(model_init(&m, models[mi], &err) == 0);
         nn_model_init_params(&m, &rng);
         float *src = random_tensor((size_t)BATCH * nn_model_input_size(&m), 0,
                                    1, &rng);
@@ -96,6 +113,7 @@ int main(void) {
                 nn_exec_opts o = {backends[b], NN_PRECISION_F32, 0, 0, 0};
                 CHECK(nn_exec_create(&p.exec, &o, &m, BATCH, m.params,
                                      m.grads, &err) == 0);
+                nn_exec_set_step(p.exec, 42, 7); /* a dropout mask */
                 char what[64];
                 snprintf(what, sizeof what, "%s %s %s", models[mi],
                          nn_backend_name(backends[b]), l ? "ce" : "mse");
