@@ -20,6 +20,7 @@ struct nn_trainer {
     nn_optimizer opt;
     nn_runner runner;
     nn_batch batch;
+    nn_augment augment;         /* of training batches (cfg's --augment) */
     nn_rng shuffle_rng;
     nn_epoch_cursor cursor;
     int epochs_done;
@@ -34,6 +35,10 @@ struct nn_trainer {
  * folder is touched (creating or resuming one is the caller's part). */
 int nn_trainer_build(nn_trainer **out, const nn_train_config *cfg,
                      nn_err *err);
+
+/* The learning rate of the last step of epoch (1-based), as metrics.csv
+ * reports it. */
+float nn_trainer_epoch_lr(const nn_trainer *t, int epoch);
 
 /* Views of the trainer's state for nn_checkpoint_save / _load. */
 nn_train_state nn_trainer_state(nn_trainer *t);

@@ -69,7 +69,7 @@ int test_state_init(test_state *t, const char *model, nn_optim_kind optim,
     c->optim = optim;
     if (model_init(&t->model, model, err)) return -1;
     if (nn_optimizer_init(&t->opt, optim, t->model.n_params, c->lr,
-                          c->momentum, err)) {
+                          c->momentum, c->weight_decay, err)) {
         test_state_free(t);
         return -1;
     }
