@@ -133,6 +133,12 @@ void test_state_fill(test_state *t, uint64_t seed) {
     }
     t->cfg.threads_changed = (int)(seed & 1);
     t->cfg.precision = (nn_precision)((seed >> 1) & 1);
+    /* the recipe: every value differs from the seed's default somewhere */
+    t->cfg.weight_decay = 0.015625f * (float)(seed % 4);
+    t->cfg.schedule = (nn_schedule_kind)(seed % 3);
+    t->cfg.warmup_epochs = (int)(seed % 2);
+    t->cfg.augment_crop = (int)(seed % 5);
+    t->cfg.augment_flip = (int)((seed >> 2) & 1);
     /* out_dir is not saved: a resumed run writes where its checkpoint is */
 }
 

@@ -18,7 +18,8 @@
 #define LR_AT (EPOCHS_AT + 5 * 4)
 #define MOMENTUM_AT (LR_AT + 4)
 #define LOSS_AT (CONFIG_AT + 16 + 5 * 4 + 2 * 4 + 8)
-#define DIR_LEN_AT (LOSS_AT + 7 * 4 + 4 * 12)
+#define RECIPE_AT (LOSS_AT + 7 * 4 + 4 * 12)
+#define DIR_LEN_AT (RECIPE_AT + 5 * 4)
 /* the good file's data folder is "/data/1" */
 #define LAYERS_AT (DIR_LEN_AT + 4 + 7)
 #define LAYER_BYTES 48
@@ -94,7 +95,7 @@ static void check_file_level(test_state *s) {
     expect_bytes(s, b, good_size + 1,
                  "1 unexpected byte after the checksum (trailing garbage)");
     expect_bytes(s, good, 100,
-                 "truncated: expected 40 more bytes for config");
+                 "truncated: expected 60 more bytes for config");
     /* half way falls in the Adam m vector, after params and 16 bytes */
     size_t m_end = LAYERS_AT + 4 + 3 * LAYER_BYTES + 8 + 8 * n_params + 16;
     snprintf(want, sizeof want, "truncated: expected %zu more bytes for "
@@ -131,6 +132,14 @@ static void check_bad_values(test_state *s) {
         {LOSS_AT + 5 * 4, 2, "config: precision 2 is out of range 0..1"},
         {LOSS_AT + 6 * 4, 2, "config: threads_changed 2 is out of range 0..1"},
         {DIR_LEN_AT + 4, 0, "config: data folder of 7 bytes is not a path"},
+        {LOSS_AT + 4, 3, "config: optimizer 3 is out of range 0..2"},
+        {RECIPE_AT, 0xbf800000u, "config: weight_decay -1 is not a number >= 0"},
+        {RECIPE_AT, 0x7f800000u, "config: weight_decay inf is not a number >= 0"},
+        {RECIPE_AT + 4, 3, "config: schedule 3 is out of range 0..2"},
+        {RECIPE_AT + 8, 6, "config: warmup_epochs 6 is out of range 0..5"},
+        {RECIPE_AT + 12, 17, "config: augment_crop 17 is out of range 0..16"},
+        {RECIPE_AT + 12, 0xffffffffu, "config: augment_crop -1 is out of range 0..16"},
+        {RECIPE_AT + 16, 2, "config: augment_flip 2 is out of range 0..1"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
         memcpy(b, good, good_size);
