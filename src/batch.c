@@ -37,9 +37,13 @@ void nn_batch_free(nn_batch *b) {
 }
 
 /* dst (c, h, w) = src shifted by (dx, dy), mirrored first when flip; zero
- * where the shifted image does not reach (batch.h has the formula). */
+ * where the shifted image does not reach (batch.h has the formula). Each
+ * row is its zero ends and one copied span [x0, x1). */
 static void augment_image(float *dst, const float *src, int c, int h, int w,
                           int dx, int dy, int flip) {
+    int x0 = dx > 0 ? dx : 0, x1 = dx < 0 ? w + dx : w;
+    if (x0 > w) x0 = w; /* a shift of the whole width or more */
+    if (x1 < x0) x1 = x0;
     for (int ch = 0; ch < c; ch++)
         for (int y = 0; y < h; y++) {
             float *out = dst + ((size_t)ch * h + y) * w;
@@ -49,10 +53,13 @@ static void augment_image(float *dst, const float *src, int c, int h, int w,
                 continue;
             }
             const float *in = src + ((size_t)ch * h + sy) * w;
-            for (int x = 0; x < w; x++) {
-                int sx = x - dx;
-                out[x] = sx < 0 || sx >= w ? 0.0f : in[flip ? w - 1 - sx : sx];
-            }
+            memset(out, 0, (size_t)x0 * sizeof(float));
+            if (flip)
+                for (int x = x0; x < x1; x++) out[x] = in[w - 1 - (x - dx)];
+            else
+                memcpy(out + x0, in + x0 - dx,
+                       (size_t)(x1 - x0) * sizeof(float));
+            memset(out + x1, 0, (size_t)(w - x1) * sizeof(float));
         }
 }
 
