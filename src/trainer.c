@@ -167,9 +167,8 @@ static int train_step(nn_trainer *t, int epoch, int index, int start, int n,
     long step = (epoch - 1) * steps_per_epoch(t) + index;
     t->opt.lr = nn_schedule_lr(&t->cfg, steps_per_epoch(t), step);
     int augment = t->augment.crop || t->augment.flip;
-    nn_stepper s = {&t->runner, &t->batch,  &t->opt,
-                    &t->model,  t->cfg.loss, augment ? &t->augment : NULL,
-                    step};
+    nn_stepper s = {&t->runner, &t->batch, &t->opt, &t->model, t->cfg.loss,
+                    augment ? &t->augment : NULL, step};
     nn_epoch_cursor *c = &t->cursor;
     int rc = nn_step_run(&s, &t->data.train, c->order, start, n, &c->loss_sum,
                          &c->correct, NULL, err);
