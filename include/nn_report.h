@@ -7,7 +7,8 @@
 /* The report reads only the files a run folder holds, so any run can be
  * re-plotted and re-reported later:
  *   metrics.csv         epoch,train_loss,train_acc,val_loss,val_acc,
- *                       epoch_seconds,train_images_per_s (one row per epoch)
+ *                       epoch_seconds,train_images_per_s,lr (one row per
+ *                       epoch; columns found by name, lr not read)
  *   confusion_test.csv  header of predicted class names, then one row per
  *                       true class: name, counts
  *   summary.json        one flat object of string and number values */

@@ -5,6 +5,7 @@
 #ifndef NN_TRAIN_H
 #define NN_TRAIN_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "nn_backend.h"
@@ -15,7 +16,14 @@
 #include "nn_rng.h"
 
 typedef enum { NN_LOSS_MSE, NN_LOSS_CROSS_ENTROPY } nn_loss_kind;
-typedef enum { NN_OPTIM_ADAM, NN_OPTIM_SGD } nn_optim_kind;
+/* Values are stored in checkpoints: new kinds go at the end. */
+typedef enum { NN_OPTIM_ADAM, NN_OPTIM_SGD, NN_OPTIM_ADAMW } nn_optim_kind;
+/* The learning rate over the run: src/schedule.h has the formulas. */
+typedef enum {
+    NN_SCHEDULE_CONSTANT, /* the seed's */
+    NN_SCHEDULE_COSINE,   /* per step, down to ~0 at the end */
+    NN_SCHEDULE_STEP,     /* x0.1 at 50% and 75% of the epochs */
+} nn_schedule_kind;
 typedef enum {
     NN_PARALLEL_INTRA, /* one executor; oneDNN's threads split each op */
     NN_PARALLEL_BATCH, /* one single-threaded executor per batch slice */
@@ -32,6 +40,12 @@ typedef struct {
     int save_every;         /* checkpoint every N epochs, 0: never */
     float lr;               /* 0.001 */
     float momentum;         /* SGD only, 0.9 */
+    float weight_decay;     /* adamw: decoupled (0.01 by default); adam,
+                               sgd: L2 in the gradient (0 by default) */
+    nn_schedule_kind schedule;
+    int warmup_epochs;      /* linear warmup over the first N epochs, 0 */
+    int augment_crop;       /* training images shifted by up to N pixels, 0 */
+    int augment_flip;       /* 1: training images flipped left-right at 1/2 */
     uint64_t seed;          /* split, init, shuffling */
     nn_loss_kind loss;
     nn_optim_kind optim;
@@ -54,6 +68,9 @@ typedef struct {
 #define NN_MAX_THREADS 1024
 #define NN_MAX_LIMIT (1 << 30)
 #define NN_MAX_SAVE_EVERY 100000
+#define NN_MAX_AUGMENT_CROP 16
+/* AdamW's weight decay when none is given (PyTorch's default) */
+#define NN_ADAMW_WEIGHT_DECAY 0.01f
 
 /* Defaults of the seed's recipe (Adam 0.001, MSE, batch 64, 50 epochs). */
 void nn_train_config_default(nn_train_config *cfg);
@@ -63,6 +80,10 @@ void nn_train_config_default(nn_train_config *cfg);
 int nn_train_config_check(const nn_train_config *cfg, nn_err *err);
 const char *nn_loss_name(nn_loss_kind kind);
 const char *nn_optim_name(nn_optim_kind kind);
+const char *nn_schedule_name(nn_schedule_kind kind);
+/* The augmentation as --augment spells it: "none", "crop=4", "flip",
+ * "crop=4,flip". */
+void nn_augment_name(char *buf, size_t size, const nn_train_config *cfg);
 const char *nn_parallel_name(nn_parallel_kind kind);
 
 typedef struct {
@@ -70,6 +91,7 @@ typedef struct {
     double val_loss, val_acc;     /* after the epoch; % */
     double seconds;               /* whole epoch, evaluation included */
     double train_images_per_s;    /* training steps only */
+    double lr;                    /* of the epoch's last step */
 } nn_epoch_metrics;
 
 /* What the trainer reports while it runs (batch < batches: inside an epoch;

@@ -157,14 +157,20 @@ void softmax_loss(float *diff_logits, float *sample_loss, uint8_t *pred,
                   int classes, loss_kind kind);
 
 /* ---- optimizers over flat parameter vectors (OpenMP over elements) -------- */
-/* Adam as in PyTorch (step t counts from 1):
+/* Adam as in PyTorch (step t counts from 1), with weight decay wd either
+ * coupled (torch.optim.Adam's weight_decay: an L2 term in the gradient) or
+ * decoupled (torch.optim.AdamW: the weights shrink before the Adam step):
+ *   coupled:    g += wd p
+ *   decoupled:  p *= 1 - lr wd
  *   m = b1 m + (1-b1) g;  v = b2 v + (1-b2) g^2
- *   p -= lr * (m / (1-b1^t)) / (sqrt(v / (1-b2^t)) + eps) */
+ *   p -= lr * (m / (1-b1^t)) / (sqrt(v / (1-b2^t)) + eps)
+ * wd = 0 gives plain Adam, bit for bit. */
 void adam_update(float *params, float *m, float *v, const float *grads,
                  size_t n, float lr, float beta1, float beta2, float eps,
-                 long step);
-/* SGD with momentum as in PyTorch: buf = momentum buf + g; p -= lr buf. */
+                 float weight_decay, int decoupled, long step);
+/* SGD with momentum and coupled weight decay as in PyTorch:
+ *   g += wd p;  buf = momentum buf + g;  p -= lr buf. */
 void sgd_update(float *params, float *velocity, const float *grads, size_t n,
-                float lr, float momentum);
+                float lr, float momentum, float weight_decay);
 
 #endif

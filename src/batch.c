@@ -1,5 +1,5 @@
-/* batch.c: gathering shuffled images into the batch buffer and the loss of
- * a batch. */
+/* batch.c: gathering shuffled (and, for training, augmented) images into
+ * the batch buffer, and the loss of a batch. */
 #include "batch.h"
 
 #include <stdlib.h>
@@ -36,14 +36,61 @@ void nn_batch_free(nn_batch *b) {
     memset(b, 0, sizeof *b);
 }
 
-void nn_batch_gather(nn_batch *b, const nn_dataset *ds, const int *idx,
-                     int start, int n) {
+/* dst (c, h, w) = src shifted by (dx, dy), mirrored first when flip; zero
+ * where the shifted image does not reach (batch.h has the formula). Each
+ * row is its zero ends and one copied span [x0, x1). */
+static void augment_image(float *dst, const float *src, int c, int h, int w,
+                          int dx, int dy, int flip) {
+    int x0 = dx > 0 ? dx : 0, x1 = dx < 0 ? w + dx : w;
+    if (x0 > w) x0 = w; /* a shift of the whole width or more */
+    if (x1 < x0) x1 = x0;
+    for (int ch = 0; ch < c; ch++)
+        for (int y = 0; y < h; y++) {
+            float *out = dst + ((size_t)ch * h + y) * w;
+            int sy = y - dy;
+            if (sy < 0 || sy >= h) {
+                memset(out, 0, (size_t)w * sizeof(float));
+                continue;
+            }
+            const float *in = src + ((size_t)ch * h + sy) * w;
+            memset(out, 0, (size_t)x0 * sizeof(float));
+            if (flip)
+                for (int x = x0; x < x1; x++) out[x] = in[w - 1 - (x - dx)];
+            else
+                memcpy(out + x0, in + x0 - dx,
+                       (size_t)(x1 - x0) * sizeof(float));
+            memset(out + x1, 0, (size_t)(w - x1) * sizeof(float));
+        }
+}
+
+/* A shift in [-crop, crop] from u in [0, 1). */
+static int shift_of(float u, int crop) {
+    int k = (int)(u * (float)(2 * crop + 1));
+    return (k > 2 * crop ? 2 * crop : k) - crop;
+}
+
+void nn_batch_gather_augmented(nn_batch *b, const nn_dataset *ds,
+                               const int *idx, int start, int n,
+                               const nn_augment *aug, long step) {
     size_t row = (size_t)b->input;
 #pragma omp parallel for schedule(static)
     for (int i = 0; i < n; i++) {
         int k = idx ? idx[start + i] : start + i;
-        memcpy(b->src + i * row, ds->images + (size_t)k * row,
-               row * sizeof(float));
+        const float *src = ds->images + (size_t)k * row;
+        if (aug) {
+            uint64_t key = 3 * (uint64_t)i, s = (uint64_t)step;
+            int dx = 0, dy = 0, flip = 0;
+            if (aug->crop) {
+                dx = shift_of(nn_counter_uniform(aug->seed, s, key), aug->crop);
+                dy = shift_of(nn_counter_uniform(aug->seed, s, key + 1),
+                              aug->crop);
+            }
+            if (aug->flip) flip = nn_counter_uniform(aug->seed, s, key + 2) < 0.5f;
+            augment_image(b->src + i * row, src, aug->c, aug->h, aug->w, dx,
+                          dy, flip);
+        } else {
+            memcpy(b->src + i * row, src, row * sizeof(float));
+        }
         b->labels[i] = ds->labels[k];
     }
     if (n < b->capacity) {
@@ -51,6 +98,11 @@ void nn_batch_gather(nn_batch *b, const nn_dataset *ds, const int *idx,
         memset(b->labels + n, 0, (size_t)(b->capacity - n));
     }
     b->n = n;
+}
+
+void nn_batch_gather(nn_batch *b, const nn_dataset *ds, const int *idx,
+                     int start, int n) {
+    nn_batch_gather_augmented(b, ds, idx, start, n, NULL, 0);
 }
 
 double nn_batch_loss(nn_batch *b, nn_loss_kind kind, int want_grad,

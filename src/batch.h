@@ -1,4 +1,5 @@
-/* batch.h: the buffers of one batch and how images are gathered into them. */
+/* batch.h: the buffers of one batch and how images are gathered into them,
+ * augmented for training (--augment). */
 #ifndef NN_BATCH_H
 #define NN_BATCH_H
 
@@ -20,6 +21,22 @@ typedef struct {
     uint8_t *pred;       /* (capacity) */
 } nn_batch;
 
+/* Random shifts and flips of training images. Image i of a batch (its row,
+ * 0-based) at global step s draws u_j = nn_counter_uniform(seed, s, 3i + j):
+ *   dx = floor(u_0 (2 crop + 1)) - crop,  dy likewise from u_1, each
+ *   uniform in [-crop, crop];  flipped when flip and u_2 < 1/2
+ * and becomes out(c, y, x) = f(c, y - dy, x - dx), where f is the image,
+ * mirrored left-right (f(c, y, x) = in(c, y, w-1-x)) when flipped, and 0
+ * outside it: a shift with zero padding, same size out. The draws depend on
+ * (seed, step, row) alone, so neither the thread count nor a resume changes
+ * them. */
+typedef struct {
+    int crop;      /* 0..NN_MAX_AUGMENT_CROP; 0: no shift */
+    int flip;      /* 0 or 1 */
+    int c, h, w;   /* the images' shape: input = c * h * w */
+    uint64_t seed; /* the run's seed, mixed with the augmentation's stream */
+} nn_augment;
+
 int nn_batch_init(nn_batch *b, int capacity, int input, int classes,
                   nn_err *err);
 void nn_batch_free(nn_batch *b);
@@ -29,6 +46,11 @@ void nn_batch_free(nn_batch *b);
  * batch runs through the same executors and contributes nothing. */
 void nn_batch_gather(nn_batch *b, const nn_dataset *ds, const int *idx,
                      int start, int n);
+/* The same, each image augmented by aug (shape aug->c x h x w = b->input)
+ * with the draws of global step `step`; one pass over the batch. */
+void nn_batch_gather_augmented(nn_batch *b, const nn_dataset *ds,
+                               const int *idx, int start, int n,
+                               const nn_augment *aug, long step);
 
 /* Softmax + loss of the first n rows; with want_grad the gradient of the
  * mean loss goes to diff_logits (padding rows zeroed). Returns the summed

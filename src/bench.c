@@ -60,14 +60,14 @@ static int state_init(bench_state *s, const nn_bench_config *c, nn_err *err) {
                           c->batch, c->threads, err) ||
            nn_batch_init(&s->batch, c->batch, input, s->model.classes, err) ||
            nn_optimizer_init(&s->opt, NN_OPTIM_ADAM, s->model.n_params, 1e-3f,
-                             0, err) ||
+                             0, 0, err) ||
            nn_runner_sync_params(&s->runner, err);
 }
 
 /* One training step as the trainer runs it (step.c), each phase timed. */
 static int step(bench_state *s, nn_err *err) {
     nn_batch *b = &s->batch;
-    nn_stepper st = {&s->runner, b, &s->opt, &s->model, NN_LOSS_MSE, 1};
+    nn_stepper st = {&s->runner, b, &s->opt, &s->model, NN_LOSS_MSE, NULL, 0, 1};
     int start = (int)((s->steps * b->capacity) % (BENCH_IMAGES - b->capacity));
     double loss_sum = 0;
     long correct = 0;

@@ -41,6 +41,16 @@ int nn_train_config_check(const nn_train_config *c, nn_err *err) {
         return nn_errf(err, "lr %g is not a positive number", c->lr);
     if (!(c->momentum >= 0 && c->momentum < 1))
         return nn_errf(err, "momentum %g is out of range [0, 1)", c->momentum);
+    if (!(c->weight_decay >= 0) || !isfinite(c->weight_decay))
+        return nn_errf(err, "weight_decay %g is not a number >= 0",
+                       c->weight_decay);
+    /* enums are checked where they are read: the CLI's choices and the
+     * checkpoint's check_enum */
+    if (in_range("warmup_epochs", c->warmup_epochs, 0, c->epochs, err) ||
+        in_range("augment_crop", c->augment_crop, 0, NN_MAX_AUGMENT_CROP,
+                 err) ||
+        in_range("augment_flip", c->augment_flip, 0, 1, err))
+        return -1;
     return 0;
 }
 
@@ -56,8 +66,30 @@ const char *nn_optim_name(nn_optim_kind kind) {
     switch (kind) {
     case NN_OPTIM_ADAM: return "adam";
     case NN_OPTIM_SGD: return "sgd";
+    case NN_OPTIM_ADAMW: return "adamw";
     }
     return "?";
+}
+
+const char *nn_schedule_name(nn_schedule_kind kind) {
+    switch (kind) {
+    case NN_SCHEDULE_CONSTANT: return "constant";
+    case NN_SCHEDULE_COSINE: return "cosine";
+    case NN_SCHEDULE_STEP: return "step";
+    }
+    return "?";
+}
+
+void nn_augment_name(char *buf, size_t size, const nn_train_config *c) {
+    if (!c->augment_crop && !c->augment_flip) {
+        snprintf(buf, size, "none");
+        return;
+    }
+    char crop[32] = "";
+    if (c->augment_crop) snprintf(crop, sizeof crop, "crop=%d", c->augment_crop);
+    snprintf(buf, size, "%s%s%s", crop,
+             c->augment_crop && c->augment_flip ? "," : "",
+             c->augment_flip ? "flip" : "");
 }
 
 const char *nn_parallel_name(nn_parallel_kind kind) {

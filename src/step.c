@@ -26,8 +26,8 @@ int nn_step_run(nn_stepper *s, const nn_dataset *ds, const int *idx,
     long right = 0;
     double t[NN_PHASES + 1];
     t[0] = omp_get_wtime();
-    nn_batch_gather(b, ds, idx, start, n);
-    nn_runner_set_step(s->runner, s->dropout_seed, (uint64_t)s->opt->step);
+    nn_batch_gather_augmented(b, ds, idx, start, n, s->augment, s->step);
+    nn_runner_set_step(s->runner, s->dropout_seed, (uint64_t)s->step);
     t[1] = omp_get_wtime();
     if (nn_runner_forward(s->runner, b->src, b->logits, err)) return -1;
     t[2] = omp_get_wtime();

@@ -1,5 +1,5 @@
 /* step.h: one training step, the same for the trainer and the benchmark:
- * gather the batch, forward, softmax + loss and its gradient, backward, and
+ * gather (and augment) the batch, forward, softmax + loss and its gradient, backward, and
  * (when loss and gradients are finite) the optimizer update and the weight
  * sync, each phase optionally timed. */
 #ifndef NN_STEP_H
@@ -18,7 +18,9 @@ typedef struct {
     nn_optimizer *opt;
     nn_model *model;
     nn_loss_kind loss;
-    uint64_t dropout_seed; /* dropout masks: (this seed, optimizer step) */
+    const nn_augment *augment; /* training images augmented; NULL: as is */
+    long step;                 /* global step: the augmentation's key */
+    uint64_t dropout_seed;     /* dropout masks: (this seed, step) */
 } nn_stepper;
 
 /* Trains on n images of ds (rows idx[start..], or start.. with idx NULL).

@@ -12,11 +12,13 @@
 #include "nn_atomic_file.h"
 #include "nn_sysinfo.h"
 #include "runfiles.h"
+#include "schedule.h"
 #include "step.h"
 
 /* Independent random streams derived from the one seed. */
 #define STREAM_INIT 0x494e4954ull    /* "INIT": weights */
 #define STREAM_SHUFFLE 0x53485546ull /* "SHUF": epoch order */
+#define STREAM_AUGMENT 0x4155474dull /* "AUGM": shifts and flips */
 #define STREAM_DROPOUT 0x44524f50ull /* "DROP": dropout masks */
 
 /* The model reads images of the data's shape. */
@@ -42,7 +44,7 @@ static int build(nn_trainer *t, nn_err *err) {
     nn_exec_opts train = {c->backend, c->precision, 0, 0, 0};
     nn_exec_opts infer = {c->backend, c->precision, 1, 0, 0};
     if (nn_optimizer_init(&t->opt, c->optim, m->n_params, c->lr, c->momentum,
-                          err) ||
+                          c->weight_decay, err) ||
         nn_runner_init(&t->runner, &train, c->parallel, m, c->batch_size,
                        c->threads, err) ||
         /* evaluation runs inference primitives, one executor over the
@@ -57,6 +59,8 @@ static int build(nn_trainer *t, nn_err *err) {
     if (!t->history || !t->cursor.order)
         return nn_errf(err, "trainer: out of memory");
     t->cursor.n_order = n_train;
+    t->augment = (nn_augment){c->augment_crop, c->augment_flip, m->in_c,
+                              m->in_h, m->in_w, c->seed ^ STREAM_AUGMENT};
     for (int i = 0; i < n_train; i++) t->cursor.order[i] = i;
     nn_sysinfo_get(&t->sys);
     return 0;
@@ -158,18 +162,36 @@ static int save_checkpoint(nn_trainer *t, const char *name, nn_err *err) {
     return nn_checkpoint_save(path, &s, err);
 }
 
-/* One step on images [start, start + n) of this epoch's order. Returns 1
- * when the batch was skipped for a non-finite loss or gradient
- * (nan-policy skip-batch); with policy stop that is an error. */
 int nn_trainer_evaluate(nn_trainer *t, const nn_dataset *ds,
                         nn_eval_result *out, nn_err *err) {
     if (nn_runner_sync_params(&t->eval_runner, err)) return -1;
     return nn_evaluate(&t->eval_runner, &t->batch, ds, t->cfg.loss, out, err);
 }
 
+/* The schedule's S: batches in an epoch. */
+static long steps_per_epoch(const nn_trainer *t) {
+    long bs = t->cfg.batch_size;
+    return (t->data.train.n + bs - 1) / bs;
+}
+
+float nn_trainer_epoch_lr(const nn_trainer *t, int epoch) {
+    long s = steps_per_epoch(t);
+    return nn_schedule_lr(&t->cfg, s, epoch * s - 1);
+}
+
+/* One step on images [start, start + n) of this epoch's order, the
+ * index-th batch (0-based). Returns 1 when the batch was skipped for a
+ * non-finite loss or gradient (nan-policy skip-batch); with policy stop
+ * that is an error. */
 static int train_step(nn_trainer *t, int epoch, int index, int start, int n,
                       nn_err *err) {
+    /* the schedule and the augmentation are keyed by the batch's place in
+     * the run, which the checkpoint keeps: a resume continues both */
+    long step = (epoch - 1) * steps_per_epoch(t) + index;
+    t->opt.lr = nn_schedule_lr(&t->cfg, steps_per_epoch(t), step);
+    int augment = t->augment.crop || t->augment.flip;
     nn_stepper s = {&t->runner, &t->batch, &t->opt, &t->model, t->cfg.loss,
+                    augment ? &t->augment : NULL, step,
                     t->cfg.seed ^ STREAM_DROPOUT};
     nn_epoch_cursor *c = &t->cursor;
     int rc = nn_step_run(&s, &t->data.train, c->order, start, n, &c->loss_sum,
@@ -243,6 +265,7 @@ static int end_epoch(nn_trainer *t, int epoch, nn_progress_fn progress,
     h->train_images_per_s =
         c->train_seconds > 0 ? c->images / c->train_seconds : 0;
     h->seconds = c->train_seconds + (omp_get_wtime() - t0);
+    h->lr = nn_trainer_epoch_lr(t, epoch);
     /* skip-batch tolerates a bad batch, not a broken model */
     long skipped = t->data.train.n - c->images;
     if (!isfinite(h->train_loss) || !isfinite(h->val_loss))

@@ -22,6 +22,7 @@ struct nn_trainer {
     nn_runner runner;           /* training steps */
     nn_runner eval_runner;      /* inference: validation and test */
     nn_batch batch;
+    nn_augment augment;         /* of training batches (cfg's --augment) */
     nn_rng shuffle_rng;
     nn_epoch_cursor cursor;
     int epochs_done;
@@ -41,6 +42,10 @@ int nn_trainer_build(nn_trainer **out, const nn_train_config *cfg,
  * the inference executors. */
 int nn_trainer_evaluate(nn_trainer *t, const nn_dataset *ds,
                         nn_eval_result *out, nn_err *err);
+
+/* The learning rate of the last step of epoch (1-based), as metrics.csv
+ * reports it. */
+float nn_trainer_epoch_lr(const nn_trainer *t, int epoch);
 
 /* Views of the trainer's state for nn_checkpoint_save / _load. */
 nn_train_state nn_trainer_state(nn_trainer *t);

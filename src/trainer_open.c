@@ -42,6 +42,15 @@ static int open_config(nn_train_config *cfg, const char *checkpoint,
         return nn_errf(err, "--epochs %d: the run in %s has done %d epochs "
                        "already (give --epochs %d or more)", o->epochs,
                        checkpoint, done, done);
+    /* cosine and step are stretched over the run's length: a longer run
+     * would follow neither the old schedule nor any straight run's */
+    if (o->epochs > 0 && o->epochs != cfg->epochs &&
+        cfg->schedule != NN_SCHEDULE_CONSTANT)
+        return nn_errf(err, "--epochs %d: the run in %s follows the %s "
+                       "schedule over its %d epochs, which a resume cannot "
+                       "change (start a new run instead)", o->epochs,
+                       checkpoint, nn_schedule_name(cfg->schedule),
+                       cfg->epochs);
     if (o->epochs > 0) cfg->epochs = o->epochs;
     if (o->threads > 0 && o->threads != cfg->threads) {
         cfg->threads_changed |= !o->params_only;
@@ -77,6 +86,8 @@ static int load_trainer(nn_trainer **out, const char *checkpoint,
     }
     t->saved_threads = t->cfg.threads; /* a full load restored the saved config */
     t->cfg = *cfg;
+    for (int e = 0; e < t->epochs_done; e++)
+        t->history[e].lr = nn_trainer_epoch_lr(t, e + 1);
     *out = t;
     return 0;
 }

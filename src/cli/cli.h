@@ -70,7 +70,11 @@ int cli_train_option(const char *cmd, int opt, const char *arg,
     {"parallel", required_argument, 0, 'P'},                    \
     {"data", required_argument, 0, 'd'},                        \
     {"save-every", required_argument, 0, 'S'},                  \
-    {"nan-policy", required_argument, 0, 'N'}
+    {"nan-policy", required_argument, 0, 'N'},                  \
+    {"weight-decay", required_argument, 0, 'w'},                \
+    {"schedule", required_argument, 0, 'c'},                    \
+    {"warmup-epochs", required_argument, 0, 'u'},               \
+    {"augment", required_argument, 0, 'a'}
 #define CLI_TRAIN_OPTIONS_HELP                                                \
     "  --epochs N          epochs to train (default 50)\n"                    \
     "  --batch-size N      images per step (default 64)\n"                    \
@@ -79,14 +83,29 @@ int cli_train_option(const char *cmd, int opt, const char *arg,
     "  --threads N         OpenMP threads (default: all cores)\n"             \
     "  --limit N           train on the first N training images only\n"      \
     "  --loss mse|cross-entropy    (default mse, the seed's)\n"               \
-    "  --optimizer adam|sgd        (default adam)\n"                          \
+    "  --optimizer adam|adamw|sgd  (default adam)\n"                          \
     "  --momentum X        SGD momentum (default 0.9)\n"                      \
+    "  --weight-decay X    adamw: decoupled, as PyTorch's AdamW (default\n"   \
+    "                      0.01); adam, sgd: L2 in the gradient (default 0)\n" \
+    "  --schedule constant|cosine|step  learning rate over the run: cosine\n" \
+    "                      per step to ~0, step x0.1 at 50% and 75% of the\n" \
+    "                      epochs (default constant)\n"                        \
+    "  --warmup-epochs N   lr rises linearly over the first N epochs (0)\n"   \
+    "  --augment none|crop=N|flip|crop=N,flip  training images shifted by\n"  \
+    "                      up to N pixels (zero fill), flipped left-right at\n" \
+    "                      random (default none)\n"                           \
     "  --backend onednn|ref        (default onednn)\n"                        \
     "  --precision f32|bf16        bf16 needs AVX512_BF16 (default f32)\n"    \
     "  --parallel intra|batch|auto (default auto)\n"                          \
     "  --data DIR          folder with the four Fashion-MNIST .gz files\n"    \
     "  --save-every N      checkpoint every N epochs, 0 never (default 1)\n"  \
     "  --nan-policy stop|skip-batch  on a NaN/Inf loss or gradient\n"
+
+/* After the last option of a new run: AdamW's default weight decay unless
+ * --weight-decay was given, and the checks that involve two options.
+ * Returns 0, or CLI_EXIT_USAGE after a usage error. */
+int cli_train_options_end(const char *cmd, nn_train_config *cfg,
+                          int weight_decay_given);
 
 /* Finds the data folder (flag, $NNTRAIN_DATA, ./data/fashion-mnist,
  * /usr/share/datasets/fashion-mnist) into cfg->data_dir. */

@@ -58,10 +58,11 @@ int cmd_experiment(int argc, char **argv) {
     nn_train_config cfg;
     nn_train_config_default(&cfg);
     const char *given_out = NULL, *bench = NULL;
-    int opt, rc;
+    int opt, rc, wd_given = 0;
     optind = 1;
     while ((opt = getopt_long(argc, argv, ":h", longs, NULL)) != -1) {
         if (opt == 'h') return fputs(experiment_help, stdout), 0;
+        wd_given |= opt == 'w';
         if (opt == 'o') given_out = optarg;
         else if (opt == 'x') bench = optarg;
         else if (opt == 'W') cfg.overwrite = 1;
@@ -73,6 +74,7 @@ int cmd_experiment(int argc, char **argv) {
     if (optind < argc)
         return cli_usage_error("experiment", "unexpected argument '%s'",
                                argv[optind]);
+    if ((rc = cli_train_options_end("experiment", &cfg, wd_given))) return rc;
     if (!bench && access(DEFAULT_BENCH_CSV, R_OK) == 0) bench = DEFAULT_BENCH_CSV;
     cli_catch_stop_signals();
     static char out[NN_PATH_MAX], dirs[N_MODELS][NN_PATH_MAX];

@@ -18,13 +18,14 @@ static const char train_help[] =
     "                      runs/<model>-N); a folder holding a run is refused\n"
     "  --overwrite         replace the run that --out holds\n"
     "  --resume RUN_DIR    continue the run saved in RUN_DIR/checkpoint.ckpt\n"
+    "                      (a new --epochs only with the constant schedule)\n"
     "  --init-from FILE    start from the weights of a safetensors file (the\n"
     "                      PyTorch state_dict of README's mapping; new runs)\n"
     CLI_TRAIN_OPTIONS_HELP
     "  -h, --help          this help\n";
 
 /* Options that make a new run and cannot change a saved one. */
-static int fixed_on_resume(int opt) { return strchr("bslnLOMBRPSNmW", opt) != NULL; }
+static int fixed_on_resume(int opt) { return strchr("bslnLOMBRPSNmWwcua", opt) != NULL; }
 
 static int resume(const char *run_dir, nn_train_config *flags,
                   int epochs_given, int threads_given) {
@@ -109,12 +110,14 @@ int cmd_train(int argc, char **argv) {
     nn_train_config cfg;
     nn_train_config_default(&cfg);
     const char *resume_dir = NULL, *init_from = NULL;
-    int epochs_given = 0, threads_given = 0, fixed_given = 0, opt, rc;
+    int epochs_given = 0, threads_given = 0, fixed_given = 0, wd_given = 0;
+    int opt, rc;
     optind = 1;
     while ((opt = getopt_long(argc, argv, ":h", longs, NULL)) != -1) {
         if (opt == 'h') return fputs(train_help, stdout), 0;
         if (opt == '?' || opt == ':') return cli_bad_option("train", opt, argv);
         epochs_given |= opt == 'e', threads_given |= opt == 't';
+        wd_given |= opt == 'w';
         fixed_given |= fixed_on_resume(opt);
         if (opt == 'o') {
             if (cli_parse_path("train", "--out", optarg, cfg.out_dir))
@@ -142,6 +145,7 @@ int cmd_train(int argc, char **argv) {
             return cli_usage_error("train", "--resume: empty folder name");
         return resume(resume_dir, &cfg, epochs_given, threads_given);
     }
+    if ((rc = cli_train_options_end("train", &cfg, wd_given))) return rc;
     if (!cfg.out_dir[0] && (rc = default_out(&cfg))) return rc;
     if ((rc = cli_resolve_data("train", &cfg))) return rc;
     return init_from ? train_from(&cfg, init_from)

@@ -130,10 +130,48 @@ static int choose(const char *cmd, const char *flag, const char *arg,
     return 0;
 }
 
+/* --augment none, or crop=N and/or flip separated by a comma. */
+static int parse_augment(const char *cmd, const char *arg,
+                         nn_train_config *c) {
+    int crop = 0, flip = 0, has_crop = 0;
+    char buf[64], *part = buf;
+    if (strcmp(arg, "none") == 0) {
+        c->augment_crop = 0, c->augment_flip = 0;
+        return 0;
+    }
+    snprintf(buf, sizeof buf, "%s", arg); /* a longer text is a bad part */
+    for (;;) {
+        char *comma = strchr(part, ',');
+        if (comma) *comma = '\0';
+        if (strncmp(part, "crop=", 5) == 0 && !has_crop) {
+            if (cli_parse_int(cmd, "--augment crop", part + 5, 0,
+                              NN_MAX_AUGMENT_CROP, &crop))
+                return -1;
+            has_crop = 1;
+        } else if (strcmp(part, "flip") == 0 && !flip) {
+            flip = 1;
+        } else {
+            cli_usage_error(cmd, "--augment: %s part '%s' (expected none, or "
+                            "crop=N and/or flip separated by a comma)",
+                            (has_crop && !strncmp(part, "crop=", 5)) ||
+                                    (flip && !strcmp(part, "flip"))
+                                ? "repeated" : "unknown",
+                            part);
+            return -1;
+        }
+        if (!comma) break;
+        part = comma + 1;
+    }
+    c->augment_crop = crop, c->augment_flip = flip;
+    return 0;
+}
+
 int cli_train_option(const char *cmd, int opt, const char *arg,
                      nn_train_config *c) {
     static const char *const losses[] = {"mse", "cross-entropy"};
-    static const char *const optims[] = {"adam", "sgd"};
+    /* in nn_optim_kind's order */
+    static const char *const optims[] = {"adam", "sgd", "adamw"};
+    static const char *const schedules[] = {"constant", "cosine", "step"};
     static const char *const backends[] = {"onednn", "ref"};
     static const char *const precisions[] = {"f32", "bf16"};
     static const char *const parallels[] = {"intra", "batch", "auto"};
@@ -160,7 +198,15 @@ int cli_train_option(const char *cmd, int opt, const char *arg,
         break;
     case 'd': bad = cli_parse_path(cmd, "--data", arg, c->data_dir); break;
     case 'L': bad = choose(cmd, "--loss", arg, losses, 2, &v); c->loss = v; break;
-    case 'O': bad = choose(cmd, "--optimizer", arg, optims, 2, &v); c->optim = v; break;
+    case 'O': bad = choose(cmd, "--optimizer", arg, optims, 3, &v); c->optim = v; break;
+    case 'c': bad = choose(cmd, "--schedule", arg, schedules, 3, &v); c->schedule = v; break;
+    case 'u': bad = cli_parse_int(cmd, "--warmup-epochs", arg, 0, NN_MAX_EPOCHS, &c->warmup_epochs); break;
+    case 'a': bad = parse_augment(cmd, arg, c); break;
+    case 'w':
+        bad = cli_parse_float(cmd, "--weight-decay", arg, &c->weight_decay);
+        if (!bad && !(c->weight_decay >= 0))
+            bad = cli_usage_error(cmd, "--weight-decay: %s must be >= 0", arg);
+        break;
     case 'B': bad = choose(cmd, "--backend", arg, backends, 2, &v); c->backend = v; break;
     case 'R': bad = choose(cmd, "--precision", arg, precisions, 2, &v); c->precision = v; break;
     case 'P': bad = choose(cmd, "--parallel", arg, parallels, 3, &v); c->parallel = v; break;
@@ -169,6 +215,17 @@ int cli_train_option(const char *cmd, int opt, const char *arg,
     }
     // clang-format on
     return bad ? -1 : 1;
+}
+
+int cli_train_options_end(const char *cmd, nn_train_config *c,
+                          int weight_decay_given) {
+    if (!weight_decay_given && c->optim == NN_OPTIM_ADAMW)
+        c->weight_decay = NN_ADAMW_WEIGHT_DECAY;
+    if (c->warmup_epochs > c->epochs)
+        return cli_usage_error(cmd, "--warmup-epochs %d is more than the %d "
+                               "epochs of the run", c->warmup_epochs,
+                               c->epochs);
+    return 0;
 }
 
 int cli_resolve_data(const char *cmd, nn_train_config *cfg) {

@@ -28,6 +28,11 @@ void cli_print_banner(const nn_train_config *c, const nn_model *m,
            nn_precision_name(c->precision),
            nn_loss_name(c->loss), nn_optim_name(c->optim), c->lr,
            c->batch_size, c->epochs);
+    char augment[64];
+    nn_augment_name(augment, sizeof augment, c);
+    printf("recipe: weight decay %g, %s schedule, %d warmup epochs, augment "
+           "%s\n", c->weight_decay, nn_schedule_name(c->schedule),
+           c->warmup_epochs, augment);
     for (int i = 0; i < m->n_layers; i++) {
         const nn_layer *l = &m->layers[i];
         printf("  %2d %-9s %3dx%2dx%-2d -> %3dx%2dx%-2d %s %8zu params\n", i,

@@ -23,9 +23,11 @@
 #define MAGIC_BYTES 8
 #define NAME_BYTES NN_MODEL_NAME /* nn_train_config.model.name */
 #define FINGERPRINT_BYTES (NN_DATA_FILES * (8 + 4))
+/* weight_decay, schedule, warmup_epochs, augment_crop, augment_flip */
+#define RECIPE_BYTES (5 * 4)
 /* the config up to its data folder, whose length comes next */
 #define CONFIG_FIXED_BYTES \
-    (NAME_BYTES + 7 * 4 + 8 + 6 * 4 + 4 + FINGERPRINT_BYTES)
+    (NAME_BYTES + 7 * 4 + 8 + 6 * 4 + 4 + FINGERPRINT_BYTES + RECIPE_BYTES)
 #define LAYER_FIELDS 13
 #define HISTORY_FIELDS 6
 
@@ -153,6 +155,11 @@ static void put_config(writer *w, const nn_train_config *c) {
         put_u64(w, c->data_fp.size[i]);
         put_u32(w, c->data_fp.crc[i]);
     }
+    put_f32(w, c->weight_decay);
+    put_u32(w, (uint32_t)c->schedule);
+    put_i32(w, c->warmup_epochs);
+    put_i32(w, c->augment_crop);
+    put_i32(w, c->augment_flip);
     /* the run folder is where the checkpoint lies: not stored */
     size_t n = strnlen(c->data_dir, sizeof c->data_dir - 1);
     put_u32(w, (uint32_t)n);
@@ -446,8 +453,14 @@ static int decode_config(const char *path, const ckpt_view *v,
         c->data_fp.size[i] = rd_u64(&r, "config");
         c->data_fp.crc[i] = rd_u32(&r, "config");
     }
+    c->weight_decay = get_f32(take(&r, 4, "config"));
+    uint32_t schedule = rd_u32(&r, "config");
+    c->warmup_epochs = (int32_t)rd_u32(&r, "config");
+    c->augment_crop = (int32_t)rd_u32(&r, "config");
+    c->augment_flip = (int32_t)rd_u32(&r, "config");
     if (check_enum(path, "loss", loss, NN_LOSS_CROSS_ENTROPY, err) ||
-        check_enum(path, "optimizer", optim, NN_OPTIM_SGD, err) ||
+        check_enum(path, "optimizer", optim, NN_OPTIM_ADAMW, err) ||
+        check_enum(path, "schedule", schedule, NN_SCHEDULE_STEP, err) ||
         check_enum(path, "backend", backend, NN_BACKEND_REF, err) ||
         check_enum(path, "parallel", par, NN_PARALLEL_AUTO, err) ||
         check_enum(path, "nan policy", nan, NN_NAN_SKIP_BATCH, err) ||
@@ -456,6 +469,7 @@ static int decode_config(const char *path, const ckpt_view *v,
         decode_data_dir(path, v, c, err))
         return -1;
     c->loss = (nn_loss_kind)loss, c->optim = (nn_optim_kind)optim;
+    c->schedule = (nn_schedule_kind)schedule;
     c->backend = (nn_backend_kind)backend;
     c->parallel = (nn_parallel_kind)par, c->nan_policy = (nn_nan_policy)nan;
     c->threads_changed = (int)changed;
@@ -493,8 +507,8 @@ static int check_values(const char *path, const ckpt_view *v,
             return nn_errf(err, "%s: layer table: layer %u has kind %u, "
                            "relu %u", path, i, kind, relu);
     }
-    if (v->opt_kind > NN_OPTIM_SGD || v->step < 0 ||
-        v->has_v != (v->opt_kind == NN_OPTIM_ADAM))
+    if (v->opt_kind > NN_OPTIM_ADAMW || v->step < 0 ||
+        v->has_v != (v->opt_kind != NN_OPTIM_SGD))
         return nn_errf(err, "%s: optimizer state: kind %u, step %lld, "
                        "second moments %u do not fit together", path,
                        v->opt_kind, (long long)v->step, v->has_v);

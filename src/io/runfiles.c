@@ -19,12 +19,12 @@ int nn_write_metrics_csv(const char *dir, const nn_epoch_metrics *history,
     nn_atomic_file a;
     if (open_in(&a, dir, NN_METRICS_FILE, err)) return -1;
     fprintf(a.f, "epoch,train_loss,train_acc,val_loss,val_acc,epoch_seconds,"
-                 "train_images_per_s\n");
+                 "train_images_per_s,lr\n");
     for (int e = 0; e < epochs; e++) {
         const nn_epoch_metrics *h = &history[e];
-        fprintf(a.f, "%d,%.6f,%.4f,%.6f,%.4f,%.3f,%.1f\n", e + 1,
+        fprintf(a.f, "%d,%.6f,%.4f,%.6f,%.4f,%.3f,%.1f,%.7g\n", e + 1,
                 h->train_loss, h->train_acc, h->val_loss, h->val_acc,
-                h->seconds, h->train_images_per_s);
+                h->seconds, h->train_images_per_s, h->lr);
     }
     return nn_atomic_commit(&a, err);
 }
@@ -109,6 +109,12 @@ static void write_summary(json_out *j, const nn_summary *s) {
     jfloat(j, "lr", c->lr);
     jstr(j, "loss", nn_loss_name(c->loss));
     jstr(j, "optimizer", nn_optim_name(c->optim));
+    jfloat(j, "weight_decay", c->weight_decay);
+    jstr(j, "schedule", nn_schedule_name(c->schedule));
+    jnum(j, "warmup_epochs", c->warmup_epochs);
+    char augment[64];
+    nn_augment_name(augment, sizeof augment, c);
+    jstr(j, "augment", augment);
     jnum(j, "seed", (double)c->seed);
     jnum(j, "threads", c->threads);
     /* a resume with another thread count: numbers not bit-repeatable */

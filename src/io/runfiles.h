@@ -1,7 +1,8 @@
 /* runfiles.h: the files of a run folder, the interface between training
  * and plotting/reporting (every file written atomically):
  *   metrics.csv         epoch,train_loss,train_acc,val_loss,val_acc,
- *                       epoch_seconds,train_images_per_s (accuracies in %)
+ *                       epoch_seconds,train_images_per_s,lr (accuracies in
+ *                       %; lr: the learning rate of the epoch's last step)
  *   confusion_test.csv  10x10 test counts, rows true, columns predicted,
  *                       class names in the header and first column
  *   summary.json        one flat object: config, versions, final numbers */

@@ -30,6 +30,8 @@ static const struct {
     {"Parameters", "parameters"},     {"Epochs", "epochs"},
     {"Batch size", "batch_size"},     {"Learning rate", "lr"},
     {"Loss", "loss"},                 {"Optimizer", "optimizer"},
+    {"Weight decay", "weight_decay"}, {"LR schedule", "schedule"},
+    {"Warmup epochs", "warmup_epochs"}, {"Augmentation", "augment"},
     {"Seed", "seed"},                 {"Threads", "threads"},
     {"Parallel mode", "parallel"},    {"Backend", "backend"},
     {"Precision", "precision"},

@@ -1,5 +1,6 @@
 /* make_ckpt_corpus.c: writes the seeds of the checkpoint fuzz target into
- * DIR: valid checkpoints of the tiny model (Adam, SGD) and a truncated one.
+ * DIR: valid checkpoints of the tiny model (Adam, SGD, AdamW) and a
+ * truncated one.
  * Usage: make_ckpt_corpus DIR */
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,6 +43,7 @@ int main(int argc, char **argv) {
     nn_err err = {""};
     if (write_seed(argv[1], "tiny-adam.ckpt", NN_OPTIM_ADAM, &err) ||
         write_seed(argv[1], "tiny-sgd.ckpt", NN_OPTIM_SGD, &err) ||
+        write_seed(argv[1], "tiny-adamw.ckpt", NN_OPTIM_ADAMW, &err) ||
         write_truncated(argv[1], "tiny-adam.ckpt", "tiny-adam-half.ckpt",
                         &err)) {
         fprintf(stderr, "make_ckpt_corpus: %s\n", err.msg);

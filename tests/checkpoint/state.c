@@ -40,7 +40,17 @@ static const nn_layer_spec tiny[] = {
     {NN_LAYER_DENSE, 2, 0, 0, 0, 0, 0},
 };
 
+/* every layer kind; batch norm brings running statistics (model state) */
+static const nn_layer_spec every_kind[] = {
+    {NN_LAYER_CONV, 4, 3, 1, 1, 0, 0},   {NN_LAYER_BATCHNORM, 0, 0, 0, 0, 1, 0},
+    {NN_LAYER_MAXPOOL, 0, 2, 2, 0, 0, 0}, {NN_LAYER_AVGPOOL, 0, 2, 1, 0, 0, 0},
+    {NN_LAYER_RELU, 0, 0, 0, 0, 0, 0},    {NN_LAYER_DROPOUT, 0, 0, 0, 0, 0, 0.3f},
+    {NN_LAYER_DENSE, 6, 0, 0, 0, 0, 0},   {NN_LAYER_BATCHNORM, 0, 0, 0, 0, 0, 0},
+    {NN_LAYER_DENSE, 3, 0, 0, 0, 0, 0},
+};
+
 static const test_model test_models[] = {
+    {"every-kind", every_kind, 9, 2, 6, 6},
     {"mlp-narrow", mlp_narrow, 3, 1, 28, 28},
     {"cnn-narrow", cnn_narrow, 6, 1, 28, 28},
     {"dense6", dense6, 6, 1, 28, 28},
@@ -71,7 +81,7 @@ int test_state_init(test_state *t, const char *model, nn_optim_kind optim,
     c->momentum = 0.9f;
     c->optim = optim;
     if (nn_optimizer_init(&t->opt, optim, t->model.n_params, c->lr,
-                          c->momentum, err)) {
+                          c->momentum, c->weight_decay, err)) {
         test_state_free(t);
         return -1;
     }
@@ -102,6 +112,8 @@ static void fake_steps(test_state *t, nn_rng *rng) {
             m->grads[i] = (float)(nn_rng_uniform(rng) - 0.5);
         nn_optimizer_step(&t->opt, m->params, m->grads);
     }
+    for (size_t i = 0; i < m->n_state; i++)
+        m->state[i] = (float)nn_rng_uniform(rng); /* as if trained */
 }
 
 void test_state_fill(test_state *t, uint64_t seed) {
@@ -135,6 +147,12 @@ void test_state_fill(test_state *t, uint64_t seed) {
     }
     t->cfg.threads_changed = (int)(seed & 1);
     t->cfg.precision = (nn_precision)((seed >> 1) & 1);
+    /* the recipe: every value differs from the seed's default somewhere */
+    t->cfg.weight_decay = 0.015625f * (float)(seed % 4);
+    t->cfg.schedule = (nn_schedule_kind)(seed % 3);
+    t->cfg.warmup_epochs = (int)(seed % 2);
+    t->cfg.augment_crop = (int)(seed % 5);
+    t->cfg.augment_flip = (int)((seed >> 2) & 1);
     /* out_dir is not saved: a resumed run writes where its checkpoint is */
 }
 
@@ -142,6 +160,8 @@ void test_state_copy(test_state *dst, const test_state *src) {
     size_t n = src->model.n_params;
     memcpy(&dst->cfg, &src->cfg, sizeof dst->cfg); /* padding too */
     memcpy(dst->model.params, src->model.params, n * sizeof(float));
+    memcpy(dst->model.state, src->model.state,
+           src->model.n_state * sizeof(float));
     dst->opt.step = src->opt.step;
     memcpy(dst->opt.m, src->opt.m, n * sizeof(float));
     if (src->opt.v) memcpy(dst->opt.v, src->opt.v, n * sizeof(float));
@@ -168,6 +188,9 @@ const char *test_state_diff(const test_state *a, const test_state *b) {
     if (n != b->model.n_params ||
         floats_differ(a->model.params, b->model.params, n))
         return "params";
+    if (a->model.n_state != b->model.n_state ||
+        floats_differ(a->model.state, b->model.state, a->model.n_state))
+        return "model state";
     if (a->opt.kind != b->opt.kind || a->opt.step != b->opt.step ||
         floats_differ(a->opt.m, b->opt.m, n) ||
         floats_differ(a->opt.v, b->opt.v, n))

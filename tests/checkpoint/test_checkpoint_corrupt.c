@@ -13,15 +13,17 @@
 
 /* Offsets in the file (layout in checkpoint.h). */
 #define CONFIG_AT 12
-#define EPOCHS_AT (CONFIG_AT + 16)
+#define NAME_BYTES 64
+#define EPOCHS_AT (CONFIG_AT + NAME_BYTES)
 #define THREADS_AT (EPOCHS_AT + 2 * 4)
 #define LR_AT (EPOCHS_AT + 5 * 4)
 #define MOMENTUM_AT (LR_AT + 4)
-#define LOSS_AT (CONFIG_AT + 16 + 5 * 4 + 2 * 4 + 8)
-#define DIR_LEN_AT (LOSS_AT + 7 * 4 + 4 * 12)
+#define LOSS_AT (CONFIG_AT + NAME_BYTES + 5 * 4 + 2 * 4 + 8)
+#define RECIPE_AT (LOSS_AT + 7 * 4 + 4 * 12)
+#define DIR_LEN_AT (RECIPE_AT + 5 * 4)
 /* the good file's data folder is "/data/1" */
 #define LAYERS_AT (DIR_LEN_AT + 4 + 7)
-#define LAYER_BYTES 48
+#define LAYER_BYTES 52
 
 static char dir[64], path[128];
 static uint8_t *good;     /* a valid mlp (Adam) checkpoint */
@@ -84,7 +86,7 @@ static void check_file_level(test_state *s) {
     test_put_u32(b + 8, 7);
     test_fix_crc(b, good_size);
     expect_bytes(s, b, good_size,
-                 "checkpoint format version 7 is not supported (expected 2)");
+                 "checkpoint format version 7 is not supported (expected 3)");
     memcpy(b, good, good_size);
     b[LAYERS_AT + 4 + 3 * LAYER_BYTES + 8 + 1000] ^= 0x01; /* a param */
     expect_bytes(s, b, good_size,
@@ -94,9 +96,11 @@ static void check_file_level(test_state *s) {
     expect_bytes(s, b, good_size + 1,
                  "1 unexpected byte after the checksum (trailing garbage)");
     expect_bytes(s, good, 100,
-                 "truncated: expected 40 more bytes for config");
-    /* half way falls in the Adam m vector, after params and 16 bytes */
-    size_t m_end = LAYERS_AT + 4 + 3 * LAYER_BYTES + 8 + 8 * n_params + 16;
+                 "truncated: expected 108 more bytes for config");
+    /* half way falls in the Adam m vector, after params, the (empty)
+     * model state and 16 bytes */
+    size_t m_end =
+        LAYERS_AT + 4 + 3 * LAYER_BYTES + 8 + 4 * n_params + 8 + 4 * n_params + 16;
     snprintf(want, sizeof want, "truncated: expected %zu more bytes for "
              "optimizer state", m_end - good_size / 2);
     expect_bytes(s, good, good_size / 2, want);
@@ -131,6 +135,14 @@ static void check_bad_values(test_state *s) {
         {LOSS_AT + 5 * 4, 2, "config: precision 2 is out of range 0..1"},
         {LOSS_AT + 6 * 4, 2, "config: threads_changed 2 is out of range 0..1"},
         {DIR_LEN_AT + 4, 0, "config: data folder of 7 bytes is not a path"},
+        {LOSS_AT + 4, 3, "config: optimizer 3 is out of range 0..2"},
+        {RECIPE_AT, 0xbf800000u, "config: weight_decay -1 is not a number >= 0"},
+        {RECIPE_AT, 0x7f800000u, "config: weight_decay inf is not a number >= 0"},
+        {RECIPE_AT + 4, 3, "config: schedule 3 is out of range 0..2"},
+        {RECIPE_AT + 8, 6, "config: warmup_epochs 6 is out of range 0..5"},
+        {RECIPE_AT + 12, 17, "config: augment_crop 17 is out of range 0..16"},
+        {RECIPE_AT + 12, 0xffffffffu, "config: augment_crop -1 is out of range 0..16"},
+        {RECIPE_AT + 16, 2, "config: augment_flip 2 is out of range 0..1"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
         memcpy(b, good, good_size);

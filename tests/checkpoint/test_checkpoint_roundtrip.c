@@ -27,18 +27,28 @@ static void check_layout(const test_state *s) {
     uint8_t *b = test_read_file(path, &size);
     CHECK(b != NULL);
     if (!b) return;
-    size_t layers = 4 + 48 * (size_t)s->model.n_layers;
+    size_t layers = 4 + 52 * (size_t)s->model.n_layers;
+    size_t state = 8 + 4 * s->model.n_state;
     size_t opt = 16 + 4 * n * (s->opt.v ? 2 : 1);
     size_t progress = 4 + 32 + 8 + 48 * (size_t)s->epochs_done + 40 +
                       4 * (size_t)s->cursor.n_order;
     size_t dir_len = strlen(s->cfg.data_dir);
-    size_t config = 16 + 5 * 4 + 2 * 4 + 8 + 7 * 4 + 4 * 12 + 4 + dir_len;
+    size_t config = 64 + 5 * 4 + 2 * 4 + 8 + 7 * 4 + 4 * 12 + 5 * 4 + 4 +
+                    dir_len;
     size_t at = 12 + config; /* the layer table */
-    CHECK(size == at + layers + 8 + 4 * n + opt + progress + 4);
+    CHECK(size == at + layers + 8 + 4 * n + state + opt + progress + 4);
     CHECK(memcmp(b, "NNTCKPT1", 8) == 0);
-    CHECK(u32_at(b + 8) == 2);                           /* version */
+    CHECK(u32_at(b + 8) == 3);                           /* version */
     CHECK(memcmp(b + 12, s->cfg.model.name, strlen(s->cfg.model.name) + 1) == 0);
-    CHECK(u32_at(b + 28) == (uint32_t)s->cfg.epochs);    /* after model */
+    CHECK(u32_at(b + 76) == (uint32_t)s->cfg.epochs);    /* after model */
+    const uint8_t *recipe = b + at - dir_len - 4 - 5 * 4;
+    float wd;
+    memcpy(&wd, recipe, 4); /* the build's floats are little-endian too */
+    CHECK(wd == s->cfg.weight_decay);
+    CHECK(u32_at(recipe + 4) == (uint32_t)s->cfg.schedule);
+    CHECK(u32_at(recipe + 8) == (uint32_t)s->cfg.warmup_epochs);
+    CHECK(u32_at(recipe + 12) == (uint32_t)s->cfg.augment_crop);
+    CHECK(u32_at(recipe + 16) == (uint32_t)s->cfg.augment_flip);
     CHECK(u32_at(b + at - dir_len - 4) == dir_len);      /* data folder */
     CHECK(memcmp(b + at - dir_len, s->cfg.data_dir, dir_len) == 0);
     CHECK(u32_at(b + at) == (uint32_t)s->model.n_layers);
@@ -127,6 +137,8 @@ int main(void) {
     roundtrip("mlp", NN_OPTIM_ADAM, 1);
     roundtrip("cnn", NN_OPTIM_SGD, 2);
     roundtrip("tiny", NN_OPTIM_ADAM, 3);
+    roundtrip("mlp", NN_OPTIM_ADAMW, 6);
+    roundtrip("every-kind", NN_OPTIM_ADAM, 7); /* running statistics */
     check_resave_identical();
     check_params_only();
     test_remove_dir(dir);

@@ -68,9 +68,9 @@ nn() {
 }
 
 # The metrics without the two time columns (epoch_seconds,
-# train_images_per_s), which differ from run to run.
+# train_images_per_s), which differ from run to run; lr is kept.
 metrics_no_time() {
-    cut -d, -f1-5 "$1"
+    cut -d, -f1-5,8 "$1"
 }
 
 # The lines of summary.json that must not depend on timing.
@@ -89,10 +89,10 @@ snapshot() {
     (cd "$1" && find . -type f ! -name .nntrain.lock | LC_ALL=C sort | xargs md5sum)
 }
 
-# metrics.csv sane: the header, then rows 1..n with 7 fields each.
+# metrics.csv sane: the header, then rows 1..n with 8 fields each.
 metrics_sane() {
-    awk -F, 'NR == 1 { if ($0 != "epoch,train_loss,train_acc,val_loss,val_acc,epoch_seconds,train_images_per_s") bad = 1; next }
-             NF != 7 || $1 != NR - 1 { bad = 1 }
+    awk -F, 'NR == 1 { if ($0 != "epoch,train_loss,train_acc,val_loss,val_acc,epoch_seconds,train_images_per_s,lr") bad = 1; next }
+             NF != 8 || $1 != NR - 1 { bad = 1 }
              END { exit bad || NR < 1 }' "$1"
 }
 

@@ -33,7 +33,21 @@ bad_input "--seed -1" 2 "--seed&-1" train $MLP --seed -1
 bad_input "--save-every -1" 2 "--save-every&-1" train $MLP --save-every -1
 bad_input "--momentum inf" 2 "--momentum&inf" train $MLP --momentum inf
 bad_input "--loss foo" 2 "--loss&foo&cross-entropy" train $MLP --loss foo
-bad_input "--optimizer foo" 2 "--optimizer&foo" train $MLP --optimizer foo
+bad_input "--optimizer foo" 2 "--optimizer&foo&adamw" train $MLP --optimizer foo
+bad_input "--weight-decay -1" 2 "--weight-decay&-1&>= 0" train $MLP --weight-decay -1
+bad_input "--weight-decay nan" 2 "--weight-decay&nan" train $MLP --weight-decay nan
+bad_input "--schedule foo" 2 "--schedule&foo&cosine" train $MLP --schedule foo
+bad_input "--warmup-epochs -1" 2 "--warmup-epochs&-1" train $MLP --warmup-epochs -1
+bad_input "--warmup-epochs above --epochs" 2 "--warmup-epochs 5&3 epochs" \
+    train $MLP --epochs 3 --warmup-epochs 5
+bad_input "--augment crop=-1" 2 "--augment crop&-1&0..16" train $MLP --augment crop=-1
+bad_input "--augment crop=x" 2 "--augment crop&'x'&integer" train $MLP --augment crop=x
+bad_input "--augment crop=17" 2 "--augment crop&17&0..16" train $MLP --augment crop=17
+bad_input "--augment foo" 2 "--augment&unknown part 'foo'" train $MLP --augment foo
+bad_input "--augment flip,foo" 2 "--augment&unknown part 'foo'" train $MLP --augment flip,foo
+bad_input "--augment empty" 2 "--augment&unknown part ''" train $MLP --augment ""
+bad_input "--augment flip,flip" 2 "--augment&repeated part 'flip'" train $MLP --augment flip,flip
+bad_input "experiment --augment foo" 2 "nntrain experiment&--augment&foo" experiment --augment foo
 bad_input "--backend foo" 2 "--backend&foo" train $MLP --backend foo
 bad_input "--parallel foo" 2 "--parallel&foo&intra" train $MLP --parallel foo
 bad_input "--nan-policy foo" 2 "--nan-policy&foo" train $MLP --nan-policy foo
@@ -46,6 +60,9 @@ bad_input "--precision bf16 --backend ref" 1 \
 bad_input "positional argument" 2 "extra" train $MLP extra
 bad_input "--resume with --lr" 2 "--resume" train --resume "$TMP" --lr 0.1
 bad_input "--resume with --out" 2 "--resume" train --resume "$TMP" --out x
+bad_input "--resume with --schedule" 2 "--resume" train --resume "$TMP" --schedule cosine
+bad_input "--resume with --augment" 2 "--resume" train --resume "$TMP" --augment flip
+bad_input "--resume with --weight-decay" 2 "--resume" train --resume "$TMP" --weight-decay 0
 bad_input "eval without a target" 2 "RUN_DIR" eval
 bad_input "eval with two targets" 2 "RUN_DIR" eval a b
 bad_input "eval --threads 0" 2 "--threads&0" eval --threads 0 x
@@ -150,6 +167,27 @@ if grep -qF "has done 2 epochs already" "$TMP/err"; then ok; else
     bad "resume with fewer epochs than done: message" "has done 2 epochs already" \
         "$(cat "$TMP/err")"
 fi
+
+# a cosine run's length is part of its schedule: --epochs cannot change it
+COS=$TMP/cosine
+nn "$TMP/out" "$TMP/err" train $MLP --limit 200 --epochs 2 --data "$DATA" \
+    --out "$COS" --optimizer adamw --schedule cosine --warmup-epochs 1 \
+    --augment crop=2,flip
+check "adamw cosine run: exit code" 0 "$RC"
+check "adamw cosine run: the banner's recipe line" \
+    "recipe: weight decay 0.01, cosine schedule, 1 warmup epochs, augment crop=2,flip" \
+    "$(grep '^recipe:' "$TMP/out")"
+check "adamw cosine run: summary.json's recipe" \
+    '"optimizer": "adamw",|"weight_decay": 0.01,|"schedule": "cosine",|"warmup_epochs": 1,|"augment": "crop=2,flip",' \
+    "$(grep -E '"(optimizer|weight_decay|schedule|warmup_epochs|augment)"' \
+       "$COS/summary.json" | tr -d ' ' | sed 's/:/: /' | paste -sd'|')"
+# 4 steps an epoch: the warmup ends at 0.001, the cosine's last step is
+# 0.001 * (1 + cos(3 pi / 4)) / 2
+check "adamw cosine run: metrics.csv lr column (warmup end, cosine)" \
+    "lr|0.001|0.0001464466" "$(cut -d, -f8 "$COS/metrics.csv" | paste -sd'|')"
+bad_input "resume of a cosine run with another --epochs" 1 \
+    "--epochs 3&cosine schedule over its 2 epochs" train --resume "$COS" --epochs 3
+
 cp "$KEEP/checkpoint.ckpt" "$TMP/ckpt.save"
 printf '\377' | dd of="$KEEP/checkpoint.ckpt" bs=1 seek=5000 conv=notrunc 2>/dev/null
 BEFORE=$(snapshot "$KEEP")

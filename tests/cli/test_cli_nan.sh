@@ -80,7 +80,7 @@ else
     diverged "sgd lr $late" H H.err
     check "sgd lr $late: metrics.csv rows before the bad epoch" \
         "$EPOCH" "$(grep -c '' H/metrics.csv)"
-    check_true "sgd lr $late: metrics.csv well formed" "header + 7 fields" \
+    check_true "sgd lr $late: metrics.csv well formed" "header + 8 fields" \
         "$(cat H/metrics.csv)" metrics_sane H/metrics.csv
     check_true "sgd lr $late: checkpoint written" "H/checkpoint.ckpt" \
         "$(ls H)" test -f H/checkpoint.ckpt

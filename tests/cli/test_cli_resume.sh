@@ -138,7 +138,7 @@ for round in 1 2 3 4 5 6; do
     fi
     if [ -f E/metrics.csv ]; then
         check_true "kill -9 round $round: metrics.csv well formed" \
-            "header, then rows 1..n of 7 fields" "$(cat E/metrics.csv)" \
+            "header, then rows 1..n of 8 fields" "$(cat E/metrics.csv)" \
             metrics_sane E/metrics.csv
     fi
     if [ -f E/checkpoint.ckpt ]; then

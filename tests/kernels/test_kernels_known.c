@@ -411,15 +411,54 @@ static void test_softmax_loss_no_grad(void)
 static void test_adam(void)
 {
     float p = 1, m = 0, v = 0, g = 0.5f;
-    adam_update(&p, &m, &v, &g, 1, 0.1f, 0.9f, 0.999f, 1e-8f, 1);
+    adam_update(&p, &m, &v, &g, 1, 0.1f, 0.9f, 0.999f, 1e-8f, 0, 0, 1);
     CHECK_CLOSE(m, 0.05, 1e-6);
     CHECK_CLOSE(v, 0.00025, 1e-6);
     CHECK_CLOSE(p, 0.900000002, 1e-6);
     g = -1;
-    adam_update(&p, &m, &v, &g, 1, 0.1f, 0.9f, 0.999f, 1e-8f, 2);
+    adam_update(&p, &m, &v, &g, 1, 0.1f, 0.9f, 0.999f, 1e-8f, 0, 0, 2);
     CHECK_CLOSE(m, -0.055, 1e-6);
     CHECK_CLOSE(v, 0.00124975, 1e-6);
     CHECK_CLOSE(p, 0.936610354, 1e-6);
+}
+
+/* Weight decay .1 on the Adam case above (lr .1, p = 1, g = .5 then -1).
+ * AdamW (decoupled): step 1, p = 1 * (1 - .1 * .1) = .99, then the Adam
+ *   step of -.1 (m^ / sqrt(v^) = 1): p = .89; step 2, p = .89 * .99 =
+ *   .8811, then Adam's +.036610354: p = .917710354.
+ * Adam with L2 (coupled): step 1, g = .5 + .1 * 1 = .6, m = .06, v =
+ *   .00036, m^ / sqrt(v^) = .6 / .6 = 1: p = .9. */
+static void test_adam_weight_decay(void)
+{
+    float p = 1, m = 0, v = 0, g = 0.5f;
+    adam_update(&p, &m, &v, &g, 1, 0.1f, 0.9f, 0.999f, 1e-8f, 0.1f, 1, 1);
+    CHECK_CLOSE(m, 0.05, 1e-6);
+    CHECK_CLOSE(p, 0.89, 1e-6);
+    g = -1;
+    adam_update(&p, &m, &v, &g, 1, 0.1f, 0.9f, 0.999f, 1e-8f, 0.1f, 1, 2);
+    CHECK_CLOSE(m, -0.055, 1e-6);
+    CHECK_CLOSE(v, 0.00124975, 1e-6);
+    CHECK_CLOSE(p, 0.917710354, 1e-6);
+    p = 1, m = 0, v = 0, g = 0.5f;
+    adam_update(&p, &m, &v, &g, 1, 0.1f, 0.9f, 0.999f, 1e-8f, 0.1f, 0, 1);
+    CHECK_CLOSE(m, 0.06, 1e-6);
+    CHECK_CLOSE(v, 0.00036, 1e-6);
+    CHECK_CLOSE(p, 0.9, 1e-6);
+}
+
+/* SGD with L2 .1, lr .1, momentum .9, p = 1, buf = 0.
+ * Step 1, g = .5 + .1: buf = .6, p = 1 - .06 = .94
+ * Step 2, g = .2 + .094: buf = .54 + .294 = .834, p = .94 - .0834 = .8566 */
+static void test_sgd_weight_decay(void)
+{
+    float p = 1, buf = 0, g = 0.5f;
+    sgd_update(&p, &buf, &g, 1, 0.1f, 0.9f, 0.1f);
+    CHECK_CLOSE(buf, 0.6, 1e-6);
+    CHECK_CLOSE(p, 0.94, 1e-6);
+    g = 0.2f;
+    sgd_update(&p, &buf, &g, 1, 0.1f, 0.9f, 0.1f);
+    CHECK_CLOSE(buf, 0.834, 1e-6);
+    CHECK_CLOSE(p, 0.8566, 1e-6);
 }
 
 /* SGD, lr .1, momentum .9, p = 1, buf = 0.
@@ -428,11 +467,11 @@ static void test_adam(void)
 static void test_sgd(void)
 {
     float p = 1, buf = 0, g = 0.5f;
-    sgd_update(&p, &buf, &g, 1, 0.1f, 0.9f);
+    sgd_update(&p, &buf, &g, 1, 0.1f, 0.9f, 0);
     CHECK_CLOSE(buf, 0.5, 1e-6);
     CHECK_CLOSE(p, 0.95, 1e-6);
     g = 0.2f;
-    sgd_update(&p, &buf, &g, 1, 0.1f, 0.9f);
+    sgd_update(&p, &buf, &g, 1, 0.1f, 0.9f, 0);
     CHECK_CLOSE(buf, 0.65, 1e-6);
     CHECK_CLOSE(p, 0.885, 1e-6);
 }
@@ -454,6 +493,8 @@ int main(void)
     test_softmax_loss();
     test_softmax_loss_no_grad();
     test_adam();
+    test_adam_weight_decay();
     test_sgd();
+    test_sgd_weight_decay();
     return test_summary();
 }

@@ -43,7 +43,7 @@ static int setup(step_setup *s, char **argv, int n, float lr,
         nn_batch_init(&s->batch, n, nn_model_input_size(&s->model),
                       s->model.classes, err) ||
         nn_optimizer_init(&s->opt, NN_OPTIM_ADAM, s->model.n_params, lr, 0,
-                          err))
+                          0, err))
         return -1;
     return nn_runner_sync_params(&s->runner, err);
 }
@@ -94,7 +94,8 @@ int main(int argc, char **argv) {
     long correct = 0;
     int rc = setup(&s, argv, n, lr, backend, &err);
     if (!rc) {
-        nn_stepper st = {&s.runner, &s.batch, &s.opt, &s.model, loss, 1};
+        nn_stepper st = {&s.runner, &s.batch, &s.opt, &s.model, loss, NULL,
+                         0, 1};
         rc = nn_step_run(&st, &s.data, NULL, 0, n, &loss_sum, &correct, NULL,
                          &err);
         if (rc == 1) rc = nn_errf(&err, "non-finite loss or gradient");
