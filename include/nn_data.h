@@ -51,7 +51,7 @@ typedef struct {
     nn_dataset train; /* 54,000 of the 60,000 (or --limit of them) */
     nn_dataset val;   /* the other 6,000 */
     nn_dataset test;  /* 10,000 */
-} nn_fashion;
+} nn_splits;
 
 /* Raw IDX readers (gzip via zlib). Validate magic (0x00000803 / 0x00000801),
  * dtype (unsigned byte), rank, dimensions, that the payload is exactly as long
@@ -88,8 +88,8 @@ int nn_data_find_dir(char *dir, size_t cap, const char *flag_dir, nn_err *err);
  * permutation drawn from `seed`: the first n_train - n_val of the permutation
  * become train, the last n_val validation. limit > 0 keeps only the first
  * `limit` images of the train split. */
-int nn_fashion_load(nn_fashion *f, const char *dir, int n_val, uint64_t seed,
+int nn_splits_load(nn_splits *f, const char *dir, int n_val, uint64_t seed,
                     int limit, nn_err *err);
-void nn_fashion_free(nn_fashion *f);
+void nn_splits_free(nn_splits *f);
 
 #endif

@@ -147,7 +147,7 @@ int nn_trainer_finish(nn_trainer *t, double *test_loss, double *test_acc,
 /* Read-only views for the CLI. */
 const nn_model *nn_trainer_model(const nn_trainer *t);
 const nn_train_config *nn_trainer_config(const nn_trainer *t);
-const nn_fashion *nn_trainer_data(const nn_trainer *t);
+const nn_splits *nn_trainer_data(const nn_trainer *t);
 int nn_trainer_epochs_done(const nn_trainer *t);
 const nn_epoch_metrics *nn_trainer_history(const nn_trainer *t);
 const char *nn_trainer_parallel(const nn_trainer *t); /* strategy in use */

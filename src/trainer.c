@@ -62,7 +62,7 @@ int nn_trainer_build(nn_trainer **out, const nn_train_config *cfg,
     nn_rng_seed(&init, cfg->seed ^ STREAM_INIT);
     nn_rng_seed(&t->shuffle_rng, cfg->seed ^ STREAM_SHUFFLE);
     if (nn_model_init_named(&t->model, cfg->model, err) ||
-        nn_fashion_load(&t->data, cfg->data_dir, NN_VAL_IMAGES, cfg->seed,
+        nn_splits_load(&t->data, cfg->data_dir, NN_VAL_IMAGES, cfg->seed,
                         cfg->limit, err) ||
         build(t, err)) {
         nn_trainer_free(t);
@@ -120,7 +120,7 @@ void nn_trainer_free(nn_trainer *t) {
     nn_runner_free(&t->runner);
     nn_batch_free(&t->batch);
     nn_optimizer_free(&t->opt);
-    nn_fashion_free(&t->data);
+    nn_splits_free(&t->data);
     nn_model_free(&t->model);
     free(t->history);
     free(t->cursor.order);
@@ -289,7 +289,7 @@ const nn_model *nn_trainer_model(const nn_trainer *t) { return &t->model; }
 const nn_train_config *nn_trainer_config(const nn_trainer *t) {
     return &t->cfg;
 }
-const nn_fashion *nn_trainer_data(const nn_trainer *t) { return &t->data; }
+const nn_splits *nn_trainer_data(const nn_trainer *t) { return &t->data; }
 int nn_trainer_epochs_done(const nn_trainer *t) { return t->epochs_done; }
 const nn_epoch_metrics *nn_trainer_history(const nn_trainer *t) {
     return t->history;

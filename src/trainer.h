@@ -16,7 +16,7 @@
 struct nn_trainer {
     nn_train_config cfg;
     nn_model model;
-    nn_fashion data;
+    nn_splits data;
     nn_optimizer opt;
     nn_runner runner;
     nn_batch batch;

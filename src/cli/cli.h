@@ -89,7 +89,7 @@ int cli_resolve_data(const char *cmd, nn_train_config *cfg);
 
 /* Start banner (version, oneDNN, ISA, threads, seed) and model summary. */
 void cli_print_banner(const nn_train_config *cfg, const nn_model *m,
-                      const nn_fashion *data, const char *parallel);
+                      const nn_splits *data, const char *parallel);
 /* From now on SIGINT, SIGTERM and SIGHUP ask the training to stop: called
  * before any work, so that a signal during loading is not lost either. */
 void cli_catch_stop_signals(void);

@@ -10,7 +10,7 @@
 #include "nn_sysinfo.h"
 
 void cli_print_banner(const nn_train_config *c, const nn_model *m,
-                      const nn_fashion *data, const char *parallel) {
+                      const nn_splits *data, const char *parallel) {
     nn_sysinfo s;
     nn_sysinfo_get(&s);
     int cores = omp_get_num_procs();

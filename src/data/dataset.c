@@ -115,7 +115,7 @@ static int join_path(char *out, const char *dir, const char *name,
 /* Splits all by a permutation of 0..n-1 drawn from seed: its first
  * n - n_val entries (the first `limit` of them when limit > 0) become
  * train, its last n_val validation, both in permutation order. */
-static int fashion_split(nn_fashion *f, const raw_set *all, int n_val,
+static int split_train(nn_splits *f, const raw_set *all, int n_val,
                          uint64_t seed, int limit, const char *path,
                          nn_err *err) {
     if (n_val <= 0 || n_val >= all->n)
@@ -138,7 +138,7 @@ static int fashion_split(nn_fashion *f, const raw_set *all, int n_val,
     return rc;
 }
 
-int nn_fashion_load(nn_fashion *f, const char *dir, int n_val, uint64_t seed,
+int nn_splits_load(nn_splits *f, const char *dir, int n_val, uint64_t seed,
                     int limit, nn_err *err) {
     char images[PATH_CAP], labels[PATH_CAP];
     raw_set all;
@@ -147,16 +147,16 @@ int nn_fashion_load(nn_fashion *f, const char *dir, int n_val, uint64_t seed,
         join_path(labels, dir, NN_TRAIN_LABELS, err) ||
         raw_load(&all, images, labels, err))
         return -1;
-    int rc = fashion_split(f, &all, n_val, seed, limit, images, err);
+    int rc = split_train(f, &all, n_val, seed, limit, images, err);
     raw_free(&all);
     if (rc == 0) rc = join_path(images, dir, NN_TEST_IMAGES, err);
     if (rc == 0) rc = join_path(labels, dir, NN_TEST_LABELS, err);
     if (rc == 0) rc = nn_dataset_load(&f->test, images, labels, err);
-    if (rc) nn_fashion_free(f);
+    if (rc) nn_splits_free(f);
     return rc;
 }
 
-void nn_fashion_free(nn_fashion *f) {
+void nn_splits_free(nn_splits *f) {
     nn_dataset_free(&f->train);
     nn_dataset_free(&f->val);
     nn_dataset_free(&f->test);

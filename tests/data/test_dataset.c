@@ -98,7 +98,7 @@ static void test_set_errors(void) {
 
 /* The split must be the permutation of 0..99 drawn from seed: train its
  * first entries, val its last N_VAL, in order. */
-static void check_split(const nn_fashion *f, uint64_t seed, int n_train) {
+static void check_split(const nn_splits *f, uint64_t seed, int n_train) {
     int perm[FIXTURE_TRAIN_N], seen[FIXTURE_TRAIN_N] = {0};
     for (int i = 0; i < FIXTURE_TRAIN_N; i++) perm[i] = i;
     nn_rng rng;
@@ -137,12 +137,12 @@ static int same_set(const nn_dataset *a, const nn_dataset *b) {
 }
 
 static void test_split(const char *dir) {
-    nn_fashion a, b, c, limited, all;
-    CHECK(nn_fashion_load(&a, dir, N_VAL, 42, 0, &err) == 0);
-    CHECK(nn_fashion_load(&b, dir, N_VAL, 42, 0, &err) == 0);
-    CHECK(nn_fashion_load(&c, dir, N_VAL, 43, 0, &err) == 0);
-    CHECK(nn_fashion_load(&limited, dir, N_VAL, 42, 10, &err) == 0);
-    CHECK(nn_fashion_load(&all, dir, N_VAL, 42, 1000, &err) == 0);
+    nn_splits a, b, c, limited, all;
+    CHECK(nn_splits_load(&a, dir, N_VAL, 42, 0, &err) == 0);
+    CHECK(nn_splits_load(&b, dir, N_VAL, 42, 0, &err) == 0);
+    CHECK(nn_splits_load(&c, dir, N_VAL, 43, 0, &err) == 0);
+    CHECK(nn_splits_load(&limited, dir, N_VAL, 42, 10, &err) == 0);
+    CHECK(nn_splits_load(&all, dir, N_VAL, 42, 1000, &err) == 0);
     check_split(&a, 42, N_TRAIN);
     check_split(&c, 43, N_TRAIN);
     check_split(&limited, 42, 10);
@@ -152,20 +152,20 @@ static void test_split(const char *dir) {
     CHECK(memcmp(limited.train.images, a.train.images,
                  10 * NN_IMAGE_SIZE * sizeof(float)) == 0);
     CHECK(same_set(&limited.val, &a.val));
-    nn_fashion_free(&a);
-    nn_fashion_free(&b);
-    nn_fashion_free(&c);
-    nn_fashion_free(&limited);
-    nn_fashion_free(&all);
+    nn_splits_free(&a);
+    nn_splits_free(&b);
+    nn_splits_free(&c);
+    nn_splits_free(&limited);
+    nn_splits_free(&all);
     CHECK(a.train.images == NULL && a.val.n == 0 && a.test.labels == NULL);
 }
 
 static void test_split_errors(const char *dir) {
-    nn_fashion f;
+    nn_splits f;
     const int bad_val[3] = {0, -5, FIXTURE_TRAIN_N};
     fixture_paths(dir, NN_TRAIN_IMAGES, NN_TRAIN_LABELS);
     for (int i = 0; i < 3; i++) {
-        CHECK(nn_fashion_load(&f, dir, bad_val[i], 1, 0, &err) == -1);
+        CHECK(nn_splits_load(&f, dir, bad_val[i], 1, 0, &err) == -1);
         printf("  %s\n", err.msg);
         CHECK(strncmp(err.msg, images_path, strlen(images_path)) == 0);
         CHECK_CONTAINS(err.msg, "out of range (expected 1..99 for 100 "
@@ -173,7 +173,7 @@ static void test_split_errors(const char *dir) {
         CHECK(f.train.images == NULL && f.val.images == NULL);
     }
     const char *missing = fixture_tmp("no-such-folder");
-    CHECK(nn_fashion_load(&f, missing, N_VAL, 1, 0, &err) == -1);
+    CHECK(nn_splits_load(&f, missing, N_VAL, 1, 0, &err) == -1);
     printf("  %s\n", err.msg);
     fixture_paths(missing, NN_TRAIN_IMAGES, NN_TRAIN_LABELS);
     CHECK(strncmp(err.msg, images_path, strlen(images_path)) == 0);

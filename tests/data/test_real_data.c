@@ -32,9 +32,9 @@ static void test_labels_file(void) {
 
 static void test_split(void) {
     nn_err err;
-    nn_fashion f;
+    nn_splits f;
     int hist[NN_CLASSES] = {0}, test_hist[NN_CLASSES] = {0};
-    CHECK(nn_fashion_load(&f, REAL_DIR, 6000, 1, 0, &err) == 0);
+    CHECK(nn_splits_load(&f, REAL_DIR, 6000, 1, 0, &err) == 0);
     CHECK(f.train.n == 54000 && f.val.n == 6000 && f.test.n == 10000);
     CHECK(count_classes(hist, &f.train) == 0);
     CHECK(count_classes(hist, &f.val) == 0);
@@ -52,7 +52,7 @@ static void test_split(void) {
     CHECK(lo == 0.0f && hi == 1.0f);
     /* Fashion-MNIST's published training mean is 0.2860. */
     CHECK_CLOSE(sum / ((double)f.train.n * NN_IMAGE_SIZE), 0.2860, 0.002);
-    nn_fashion_free(&f);
+    nn_splits_free(&f);
 }
 
 int main(void) {
