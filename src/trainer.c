@@ -22,7 +22,12 @@
 static int build(nn_trainer *t, nn_err *err) {
     const nn_train_config *c = &t->cfg;
     nn_model *m = &t->model;
-    int n_train = t->data.train.n;
+    int n_train = t->data.train.n, n_file = t->data.n_train_file;
+    if (n_file - c->val < c->batch_size)
+        return nn_errf(err, "--val %d leaves %d training images, fewer than "
+                       "the batch size %d (expected --val 1..%d for %d "
+                       "training images)", c->val, n_file - c->val,
+                       c->batch_size, n_file - c->batch_size, n_file);
     if (c->batch_size > n_train)
         return nn_errf(err,
                        "--batch-size %d is larger than the %d training "
@@ -38,11 +43,37 @@ static int build(nn_trainer *t, nn_err *err) {
         return -1;
     t->history = calloc((size_t)c->epochs, sizeof *t->history);
     t->cursor.order = malloc((size_t)n_train * sizeof(int));
-    if (!t->history || !t->cursor.order)
+    t->confusion = malloc((size_t)m->classes * m->classes *
+                          sizeof *t->confusion);
+    if (!t->history || !t->cursor.order || !t->confusion)
         return nn_errf(err, "trainer: out of memory");
     t->cursor.n_order = n_train;
     for (int i = 0; i < n_train; i++) t->cursor.order[i] = i;
     nn_sysinfo_get(&t->sys);
+    return 0;
+}
+
+/* The class names first (a bad --classes file fails before the data is
+ * read), then the data, checked against the model. */
+static int load_data(nn_trainer *t, nn_err *err) {
+    nn_train_config *c = &t->cfg;
+    const nn_model *m = &t->model;
+    if (c->classes_file[0] &&
+        nn_class_names_read(&c->names, c->classes_file, m->classes, err))
+        return -1;
+    if (c->names.n && c->names.n != m->classes)
+        return nn_errf(err, "%d class names for model %s of %d classes",
+                       c->names.n, m->name, m->classes);
+    if (nn_splits_load(&t->data, c->data_dir, c->val, c->seed, c->limit,
+                       m->classes, err))
+        return -1;
+    /* until the model layer checks its input against the data itself */
+    if (t->data.rows * t->data.cols != nn_model_input_size(m))
+        return nn_errf(err, "%s: images are %dx%d, model %s expects %dx%dx%d",
+                       c->data_dir, t->data.rows, t->data.cols, m->name,
+                       m->in_c, m->in_h, m->in_w);
+    if (c->names.n == 0)
+        nn_class_names_default(&c->names, m->classes, &t->data);
     return 0;
 }
 
@@ -62,9 +93,7 @@ int nn_trainer_build(nn_trainer **out, const nn_train_config *cfg,
     nn_rng_seed(&init, cfg->seed ^ STREAM_INIT);
     nn_rng_seed(&t->shuffle_rng, cfg->seed ^ STREAM_SHUFFLE);
     if (nn_model_init_named(&t->model, cfg->model, err) ||
-        nn_splits_load(&t->data, cfg->data_dir, NN_VAL_IMAGES, cfg->seed,
-                        cfg->limit, err) ||
-        build(t, err)) {
+        load_data(t, err) || build(t, err)) {
         nn_trainer_free(t);
         return -1;
     }
@@ -123,6 +152,7 @@ void nn_trainer_free(nn_trainer *t) {
     nn_splits_free(&t->data);
     nn_model_free(&t->model);
     free(t->history);
+    free(t->confusion);
     free(t->cursor.order);
     free(t);
 }
@@ -209,8 +239,8 @@ static int end_epoch(nn_trainer *t, int epoch, nn_progress_fn progress,
     nn_epoch_cursor *c = &t->cursor;
     double t0 = omp_get_wtime();
     nn_eval_result val;
-    if (nn_evaluate(&t->runner, &t->batch, &t->data.val, t->cfg.loss, &val,
-                    err))
+    if (nn_evaluate(&t->runner, &t->batch, &t->data.val, t->cfg.loss, NULL,
+                    &val, err))
         return -1;
     nn_epoch_metrics *h = &t->history[epoch - 1];
     h->train_loss = c->images ? c->loss_sum / c->images : NAN;
@@ -269,8 +299,8 @@ int nn_trainer_finish(nn_trainer *t, double *test_loss, double *test_acc,
                        t->cfg.out_dir[0] ? "no epoch has run"
                                          : "no run folder");
     nn_eval_result result, *test = &result;
-    if (nn_evaluate(&t->runner, &t->batch, &t->data.test, t->cfg.loss, test,
-                    err))
+    if (nn_evaluate(&t->runner, &t->batch, &t->data.test, t->cfg.loss,
+                    t->confusion, test, err))
         return -1;
     *test_loss = test->loss, *test_acc = test->acc;
     nn_summary s = {&t->cfg,         &t->model,
@@ -279,7 +309,8 @@ int nn_trainer_finish(nn_trainer *t, double *test_loss, double *test_acc,
                     t->data.test.n,  t->history,
                     t->epochs_done,  test,
                     t->elapsed};
-    if (nn_write_confusion_csv(t->cfg.out_dir, test->confusion, err) ||
+    if (nn_write_confusion_csv(t->cfg.out_dir, test->confusion,
+                               test->classes, &t->cfg.names, err) ||
         nn_write_summary_json(t->cfg.out_dir, &s, err))
         return -1;
     return save_checkpoint(t, NN_FINAL_FILE, err);

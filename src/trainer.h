@@ -11,8 +11,6 @@
 #include "run_dir.h"
 #include "runner.h"
 
-#define NN_VAL_IMAGES 6000
-
 struct nn_trainer {
     nn_train_config cfg;
     nn_model model;
@@ -25,6 +23,7 @@ struct nn_trainer {
     int epochs_done;
     double elapsed;             /* seconds of the epochs done */
     nn_epoch_metrics *history;  /* (cfg.epochs) */
+    long *confusion;            /* (classes, classes) of the test set */
     nn_sysinfo sys;
     nn_run_lock lock;           /* on cfg.out_dir while training into it */
     int saved_threads;          /* the checkpoint's count, on resume */

@@ -45,6 +45,14 @@ static int open_config(nn_train_config *cfg, const char *checkpoint,
         return nn_errf(err, "--epochs %d: the run in %s has done %d epochs "
                        "already (give --epochs %d or more)", o->epochs,
                        checkpoint, done, done);
+    if (o->val > 0 && o->val != cfg->val)
+        return nn_errf(err, "--val %d: the run in %s was trained with --val "
+                       "%d (its split is part of the run)", o->val,
+                       checkpoint, cfg->val);
+    if (o->classes_file &&
+        nn_path_copy(cfg->classes_file, sizeof cfg->classes_file,
+                     o->classes_file, err))
+        return -1;
     if (o->epochs > 0) cfg->epochs = o->epochs;
     if (o->threads > 0 && o->threads != cfg->threads) {
         cfg->threads_changed |= !o->params_only;
@@ -79,7 +87,9 @@ static int load_trainer(nn_trainer **out, const char *checkpoint,
         return -1;
     }
     t->saved_threads = t->cfg.threads; /* a full load restored the saved config */
-    t->cfg = *cfg;
+    /* the caller's overrides again; a params-only load kept them, and the
+     * class names its build read from a --classes file */
+    if (!params_only) t->cfg = *cfg;
     *out = t;
     return 0;
 }
@@ -119,11 +129,11 @@ int nn_trainer_init_from(nn_trainer *t, const char *safetensors,
 }
 
 int nn_trainer_test(nn_trainer *t, double *loss, double *acc,
-                    long confusion[NN_CLASSES][NN_CLASSES], nn_err *err) {
+                    long *confusion, nn_err *err) {
     nn_eval_result r;
-    if (nn_evaluate(&t->runner, &t->batch, &t->data.test, t->cfg.loss, &r, err))
+    if (nn_evaluate(&t->runner, &t->batch, &t->data.test, t->cfg.loss,
+                    confusion, &r, err))
         return -1;
     *loss = r.loss, *acc = r.acc;
-    memcpy(confusion, r.confusion, sizeof r.confusion);
     return 0;
 }

@@ -65,7 +65,9 @@ int cli_train_option(const char *cmd, int opt, const char *arg,
     {"parallel", required_argument, 0, 'P'},                    \
     {"data", required_argument, 0, 'd'},                        \
     {"save-every", required_argument, 0, 'S'},                  \
-    {"nan-policy", required_argument, 0, 'N'}
+    {"nan-policy", required_argument, 0, 'N'},                  \
+    {"val", required_argument, 0, 'V'},                         \
+    {"classes", required_argument, 0, 'C'}
 #define CLI_TRAIN_OPTIONS_HELP                                                \
     "  --epochs N          epochs to train (default 50)\n"                    \
     "  --batch-size N      images per step (default 64)\n"                    \
@@ -79,7 +81,12 @@ int cli_train_option(const char *cmd, int opt, const char *arg,
     "  --backend onednn|ref        (default onednn)\n"                        \
     "  --precision f32|bf16        bf16 needs AVX512_BF16 (default f32)\n"    \
     "  --parallel intra|batch|auto (default auto)\n"                          \
-    "  --data DIR          folder with the four Fashion-MNIST .gz files\n"    \
+    "  --data DIR          folder with the four IDX .gz files (Fashion-MNIST,\n" \
+    "                      MNIST, KMNIST, EMNIST, ...)\n"                    \
+    "  --val N             validation images taken from the training file\n" \
+    "                      (default 6000)\n"                                  \
+    "  --classes FILE      class names, one a line (default: Fashion-MNIST's\n" \
+    "                      for Fashion-MNIST, else 0, 1, ...)\n"            \
     "  --save-every N      checkpoint every N epochs, 0 never (default 1)\n"  \
     "  --nan-policy stop|skip-batch  on a NaN/Inf loss or gradient\n"
 

@@ -10,9 +10,11 @@
 static const char train_help[] =
     "Usage: nntrain train [--model mlp|cnn] [options]\n"
     "       nntrain train --resume RUN_DIR [--epochs N] [--threads N] [--data DIR]\n"
-    "Trains one model on Fashion-MNIST with the seed's recipe (Adam, MSE on\n"
-    "softmax, batch 64, 50 epochs) and writes the run folder: metrics.csv,\n"
-    "confusion_test.csv, summary.json, checkpoint.ckpt and final.ckpt.\n\n"
+    "                     [--val N (the run's)]\n"
+    "Trains one model on an IDX image set (default Fashion-MNIST) with the\n"
+    "seed's recipe (Adam, MSE on softmax, batch 64, 50 epochs) and writes\n"
+    "the run folder: metrics.csv, confusion_test.csv, summary.json,\n"
+    "checkpoint.ckpt and final.ckpt.\n\n"
     "  --model mlp|cnn     architecture (default cnn)\n"
     "  --out DIR           run folder (default: runs/<model>, or the next free\n"
     "                      runs/<model>-N); a folder holding a run is refused\n"
@@ -24,10 +26,10 @@ static const char train_help[] =
     "  -h, --help          this help\n";
 
 /* Options that make a new run and cannot change a saved one. */
-static int fixed_on_resume(int opt) { return strchr("bslnLOMBRPSNmW", opt) != NULL; }
+static int fixed_on_resume(int opt) { return strchr("bslnLOMBRPSNmWC", opt) != NULL; }
 
 static int resume(const char *run_dir, nn_train_config *flags,
-                  int epochs_given, int threads_given) {
+                  int epochs_given, int threads_given, int val_given) {
     int rc;
     if (flags->data_dir[0] && (rc = cli_resolve_data("train", flags)))
         return rc;
@@ -36,7 +38,8 @@ static int resume(const char *run_dir, nn_train_config *flags,
     if (nn_path_join(path, sizeof path, run_dir, NN_CHECKPOINT_FILE, &err))
         return cli_fail("train", err.msg);
     nn_open_opts o = {epochs_given ? flags->epochs : 0,
-                      threads_given ? flags->threads : 0, flags->data_dir, 0};
+                      threads_given ? flags->threads : 0, flags->data_dir, 0,
+                      val_given ? flags->val : 0, NULL};
     nn_trainer *t;
     if (nn_trainer_open(&t, path, &o, &err)) return cli_fail("train", err.msg);
     const nn_train_config *c = nn_trainer_config(t);
@@ -110,12 +113,14 @@ int cmd_train(int argc, char **argv) {
     nn_train_config cfg;
     nn_train_config_default(&cfg);
     const char *resume_dir = NULL, *init_from = NULL;
-    int epochs_given = 0, threads_given = 0, fixed_given = 0, opt, rc;
+    int epochs_given = 0, threads_given = 0, val_given = 0, fixed_given = 0;
+    int opt, rc;
     optind = 1;
     while ((opt = getopt_long(argc, argv, ":h", longs, NULL)) != -1) {
         if (opt == 'h') return fputs(train_help, stdout), 0;
         if (opt == '?' || opt == ':') return cli_bad_option("train", opt, argv);
         epochs_given |= opt == 'e', threads_given |= opt == 't';
+        val_given |= opt == 'V';
         fixed_given |= fixed_on_resume(opt);
         if (opt == 'o') {
             if (cli_parse_path("train", "--out", optarg, cfg.out_dir))
@@ -139,10 +144,12 @@ int cmd_train(int argc, char **argv) {
     if (resume_dir) {
         if (fixed_given || cfg.out_dir[0])
             return cli_usage_error("train", "with --resume only --epochs, "
-                                   "--threads and --data may be given");
+                                   "--threads, --data and the run's own "
+                                   "--val may be given");
         if (strlen(resume_dir) == 0)
             return cli_usage_error("train", "--resume: empty folder name");
-        return resume(resume_dir, &cfg, epochs_given, threads_given);
+        return resume(resume_dir, &cfg, epochs_given, threads_given,
+                      val_given);
     }
     if (!cfg.out_dir[0] && (rc = default_out(&cfg))) return rc;
     if ((rc = cli_resolve_data("train", &cfg))) return rc;

@@ -166,11 +166,16 @@ int nn_export_meta_build(nn_export_meta *meta, const nn_model *m,
     memset(meta, 0, sizeof *meta);
     nn_sysinfo s;
     nn_sysinfo_get(&s);
-    char classes[256] = "";
-    for (int i = 0; i < NN_CLASSES && m->classes == NN_CLASSES; i++) {
+    /* the run's names, comma-joined; left empty when they do not fit */
+    char classes[sizeof meta->value[0]] = "";
+    const nn_class_names *names = cfg ? &cfg->names : NULL;
+    for (int i = 0; names && names->n == m->classes && i < names->n; i++) {
         size_t n = strlen(classes);
-        snprintf(classes + n, sizeof classes - n, "%s%s", i ? "," : "",
-                 nn_class_names[i]);
+        if (snprintf(classes + n, sizeof classes - n, "%s%s", i ? "," : "",
+                     names->name[i]) >= (int)(sizeof classes - n)) {
+            classes[0] = '\0';
+            break;
+        }
     }
     meta_add(meta, "format", "pt");
     meta_add(meta, "nntrain.version", "%s (%s)", s.version, s.commit);
