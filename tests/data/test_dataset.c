@@ -1,7 +1,9 @@
 /* test_dataset.c: datasets from the fixture files (values, labels), the
- * checks across the two files of a set, and the seeded train/val split.
+ * checks across the two files of a set, the seeded train/val split, and
+ * sets of other sizes and class counts (16x16, 3 classes).
  * Usage: test_dataset FIXTURES_DIR */
 #include <stdlib.h>
+#include <sys/stat.h>
 
 #include "fixture.h"
 #include "nn_data.h"
@@ -178,6 +180,100 @@ static void test_split_errors(const char *dir) {
     CHECK_CONTAINS(err.msg, "cannot open: No such file or directory");
 }
 
+/* A data folder of images side x side (test_side for the test files) whose
+ * labels are id % classes (plus `bump` on training label 3). */
+static const char *write_dir(const char *name, int side, int test_side,
+                             int classes, int bump) {
+    static char dir[4096];
+    snprintf(dir, sizeof dir, "%s", fixture_tmp(name));
+    mkdir(dir, 0777);
+    const struct {
+        const char *images, *labels;
+        int n, side, first;
+    } files[2] = {{NN_TRAIN_IMAGES, NN_TRAIN_LABELS, 30, side, 0},
+                  {NN_TEST_IMAGES, NN_TEST_LABELS, 9, test_side, 100}};
+    char path[256]; /* relative to fixture_tmp, which removes it */
+    for (int f = 0; f < 2; f++) {
+        size_t len;
+        uint8_t *b = fixture_images(&len, files[f].n, files[f].side,
+                                    files[f].side, files[f].first);
+        snprintf(path, sizeof path, "%s/%s", name, files[f].images);
+        fixture_write_gz(fixture_tmp(path), b, len);
+        free(b);
+        b = fixture_labels(&len, files[f].n, files[f].first);
+        for (int i = 0; i < files[f].n; i++)
+            b[8 + i] = (uint8_t)((files[f].first + i) % classes);
+        if (f == 0) b[8 + 3] = (uint8_t)(b[8 + 3] + bump);
+        snprintf(path, sizeof path, "%s/%s", name, files[f].labels);
+        fixture_write_gz(fixture_tmp(path), b, len);
+        free(b);
+    }
+    return dir;
+}
+
+static void test_other_sizes(void) {
+    nn_splits f;
+    const char *dir = write_dir("set16", 16, 16, 3, 0);
+    CHECK(nn_splits_load(&f, dir, 5, 1, 0, 3, &err) == 0);
+    CHECK(f.rows == 16 && f.cols == 16 && f.n_train_file == 30);
+    CHECK(f.train.n == 25 && f.val.n == 5 && f.test.n == 9);
+    CHECK(f.train.rows == 16 && f.val.cols == 16 && f.test.rows == 16);
+    int bad = 0;
+    for (int i = 0; i < f.train.n; i++) {
+        int id = fixture_id(f.train.images + (size_t)i * 16 * 16);
+        bad += f.train.labels[i] != id % 3;
+        /* the last pixel of a 16x16 image, not of a 28x28 one */
+        bad += f.train.images[(size_t)i * 256 + 255] !=
+               fixture_pixel(id, 255) / 255.0f;
+    }
+    for (int i = 0; i < f.test.n; i++)
+        bad += f.test.labels[i] != (100 + i) % 3;
+    CHECK(bad == 0);
+    CHECK(!nn_splits_is_fashion_mnist(&f));
+    nn_splits_free(&f);
+    /* the same set is fine for more classes than its labels use */
+    CHECK(nn_splits_load(&f, dir, 5, 1, 0, 256, &err) == 0);
+    nn_splits_free(&f);
+    char want[4400];
+    snprintf(want, sizeof want, "%s/%s: 1 classes is out of range 2..256",
+             dir, NN_TRAIN_LABELS);
+    CHECK(nn_splits_load(&f, dir, 5, 1, 0, 1, &err) == -1);
+    printf("  %s\n", err.msg);
+    CHECK_CONTAINS(err.msg, want);
+    CHECK(nn_splits_load(&f, dir, 5, 1, 0, 257, &err) == -1);
+    CHECK_CONTAINS(err.msg, "257 classes is out of range 2..256");
+
+    dir = write_dir("label3", 16, 16, 3, 3); /* label 0 of image 3 is 3 */
+    snprintf(want, sizeof want, "%s/%s: label 3 at index 3 is out of range "
+             "0..2 (the model has 3 classes)", dir, NN_TRAIN_LABELS);
+    CHECK(nn_splits_load(&f, dir, 5, 1, 0, 3, &err) == -1);
+    printf("  %s\n", err.msg);
+    CHECK_CONTAINS(err.msg, want);
+    CHECK(f.train.images == NULL && f.test.images == NULL);
+
+    dir = write_dir("mixed", 16, 20, 3, 0);
+    snprintf(want, sizeof want, "%s/%s: images are 20x20, the training "
+             "images are 16x16", dir, NN_TEST_IMAGES);
+    CHECK(nn_splits_load(&f, dir, 5, 1, 0, 3, &err) == -1);
+    printf("  %s\n", err.msg);
+    CHECK_CONTAINS(err.msg, want);
+    CHECK(f.train.images == NULL && f.val.images == NULL);
+}
+
+/* An MNIST-shaped set that is not Fashion-MNIST gets the label numbers. */
+static void test_default_names(const char *dir) {
+    nn_splits f;
+    nn_class_names names;
+    CHECK(nn_splits_load(&f, dir, N_VAL, 1, 0, CLASSES, &err) == 0);
+    CHECK(!nn_splits_is_fashion_mnist(&f));
+    nn_class_names_default(&names, CLASSES, &f);
+    CHECK(names.n == CLASSES);
+    CHECK(strcmp(names.name[0], "0") == 0 && strcmp(names.name[9], "9") == 0);
+    nn_splits_free(&f);
+    nn_class_names_default(&names, 3, NULL);
+    CHECK(names.n == 3 && strcmp(names.name[2], "2") == 0);
+}
+
 int main(int argc, char **argv) {
     if (argc != 2) {
         fprintf(stderr, "usage: %s FIXTURES_DIR\n", argv[0]);
@@ -187,6 +283,8 @@ int main(int argc, char **argv) {
     test_set_errors();
     test_split(argv[1]);
     test_split_errors(argv[1]);
+    test_other_sizes();
+    test_default_names(argv[1]);
     fixture_tmp_clean();
     return test_summary();
 }
