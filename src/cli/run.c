@@ -35,8 +35,10 @@ void cli_print_banner(const nn_train_config *c, const nn_model *m,
                l->out_c, l->out_h, l->out_w, l->spec.relu ? "relu" : "    ",
                l->n_weights + l->n_bias);
     }
-    printf("data %s: %d train, %d validation, %d test images\n", c->data_dir,
-           data->train.n, data->val.n, data->test.n);
+    printf("data %s: %d train, %d validation, %d test images of %dx%d, "
+           "%d classes (%s, %s, ...)\n", c->data_dir, data->train.n,
+           data->val.n, data->test.n, data->rows, data->cols, c->names.n,
+           c->names.name[0], c->names.name[1]);
     printf("run folder %s\n", c->out_dir);
     fflush(stdout);
 }
