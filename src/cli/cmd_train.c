@@ -91,8 +91,8 @@ static int train_from(const nn_train_config *cfg, const char *init_from) {
         nn_trainer_free(t);
         return cli_fail("train", err.msg);
     }
-    cli_print_banner(cfg, nn_trainer_model(t), nn_trainer_data(t),
-                     nn_trainer_parallel(t));
+    cli_print_banner(nn_trainer_config(t), nn_trainer_model(t),
+                     nn_trainer_data(t), nn_trainer_parallel(t));
     printf("initial weights from %s\n", init_from);
     rc = cli_run_training("train", t);
     nn_trainer_free(t);

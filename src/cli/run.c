@@ -141,8 +141,9 @@ int cli_train_new(const char *cmd, const nn_train_config *cfg) {
     nn_err err;
     nn_trainer *t;
     if (nn_trainer_create(&t, cfg, &err)) return cli_fail(cmd, err.msg);
-    cli_print_banner(cfg, nn_trainer_model(t), nn_trainer_data(t),
-                     nn_trainer_parallel(t));
+    /* the trainer's config: it holds the class names it settled on */
+    cli_print_banner(nn_trainer_config(t), nn_trainer_model(t),
+                     nn_trainer_data(t), nn_trainer_parallel(t));
     int rc = cli_run_training(cmd, t);
     nn_trainer_free(t);
     return rc;
