@@ -28,6 +28,10 @@ typedef struct {
     int n_layers;                 /* 0 when layers could not be timed */
     double layer_fwd_ms[NN_MAX_LAYERS], layer_bwd_ms[NN_MAX_LAYERS];
     double gflop_per_image;       /* conv + dense, see nn_model_train_flop */
+    /* evaluation (forward only, batch by batch), median images/s: on the
+     * inference primitives evaluation uses, and on the training primitives
+     * it used before they existed (pooling workspace, batch statistics) */
+    double eval_images_per_s, eval_training_fwd_images_per_s;
 } nn_bench_result;
 
 /* Builds everything for the configuration (oneDNN fixes its thread count

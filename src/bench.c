@@ -16,6 +16,7 @@ typedef struct {
     nn_dataset data;
     int *order;
     nn_runner runner;
+    nn_runner eval_runner; /* inference executors, as evaluation runs */
     nn_batch batch;
     nn_optimizer opt;
     long steps;
@@ -24,6 +25,7 @@ typedef struct {
 
 static void state_free(bench_state *s) {
     nn_runner_free(&s->runner);
+    nn_runner_free(&s->eval_runner);
     nn_batch_free(&s->batch);
     nn_optimizer_free(&s->opt);
     nn_model_free(&s->model);
@@ -56,8 +58,12 @@ static int state_init(bench_state *s, const nn_bench_config *c, nn_err *err) {
         return nn_errf(err, "bench: batch %d is larger than %d", c->batch,
                        BENCH_IMAGES);
     nn_exec_opts train = {c->backend, c->precision, 0, 0, 0};
+    nn_exec_opts infer = {c->backend, c->precision, 1, 0, 0};
     return nn_runner_init(&s->runner, &train, c->parallel, &s->model,
                           c->batch, c->threads, err) ||
+           nn_runner_init(&s->eval_runner, &infer, NN_PARALLEL_INTRA,
+                          &s->model, c->batch, c->threads, err) ||
+           nn_runner_sync_params(&s->eval_runner, err) ||
            nn_batch_init(&s->batch, c->batch, input, s->model.classes, err) ||
            nn_optimizer_init(&s->opt, NN_OPTIM_ADAM, s->model.n_params, 1e-3f,
                              0, 0, err) ||
@@ -109,6 +115,43 @@ static int profile_layers(bench_state *s, long n, nn_bench_result *r,
     return 0;
 }
 
+/* Forward passes over the synthetic images, batch by batch, as evaluation
+ * runs them (nn_evaluate without the loss): images/s. */
+static int eval_pass(bench_state *s, nn_runner *r, double *ips, nn_err *err) {
+    nn_batch *b = &s->batch;
+    int batches = BENCH_IMAGES / b->capacity;
+    double t0 = omp_get_wtime();
+    for (int i = 0; i < batches; i++) {
+        nn_batch_gather(b, &s->data, NULL, i * b->capacity, b->capacity);
+        if (nn_runner_forward(r, b->src, b->logits, err)) return -1;
+    }
+    *ips = batches * b->capacity / (omp_get_wtime() - t0);
+    return 0;
+}
+
+/* Evaluation on the inference executors against the same passes on the
+ * training executors, interleaved repetition by repetition so that both
+ * see the same machine; medians. */
+static int measure_eval(bench_state *s, const nn_bench_config *c,
+                        nn_bench_result *r, nn_err *err) {
+    double *ips = malloc(2 * (size_t)c->reps * sizeof(double)), warm;
+    if (!ips) return nn_errf(err, "bench: out of memory");
+    double *infer = ips, *train = ips + c->reps;
+    int rc = eval_pass(s, &s->eval_runner, &warm, err) ||
+             eval_pass(s, &s->runner, &warm, err);
+    for (int rep = 0; rep < c->reps && !rc; rep++)
+        rc = eval_pass(s, &s->eval_runner, &infer[rep], err) ||
+             eval_pass(s, &s->runner, &train[rep], err);
+    if (!rc) {
+        qsort(infer, (size_t)c->reps, sizeof *infer, cmp_double);
+        qsort(train, (size_t)c->reps, sizeof *train, cmp_double);
+        r->eval_images_per_s = infer[c->reps / 2];
+        r->eval_training_fwd_images_per_s = train[c->reps / 2];
+    }
+    free(ips);
+    return rc ? -1 : 0;
+}
+
 static int measure(bench_state *s, const nn_bench_config *c,
                    nn_bench_result *r, nn_err *err) {
     double t0 = omp_get_wtime();
@@ -131,7 +174,12 @@ static int measure(bench_state *s, const nn_bench_config *c,
     for (int p = 0; p < NN_PHASES; p++)
         r->phase_ms[p] = 1e3 * s->phase[p] / ((double)n * c->reps);
     free(ips);
-    return profile_layers(s, n, r, err);
+    if (profile_layers(s, n, r, err)) return -1;
+    /* the training runner splits batches with batch-split: evaluation
+     * never does, so compare only one-executor runners */
+    if (s->runner.slices > 1) return 0;
+    if (nn_runner_sync_params(&s->eval_runner, err)) return -1;
+    return measure_eval(s, c, r, err);
 }
 
 int nn_bench_step(const nn_bench_config *c, nn_bench_result *r, nn_err *err) {

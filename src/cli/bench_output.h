@@ -3,10 +3,14 @@
 #ifndef NN_BENCH_OUTPUT_H
 #define NN_BENCH_OUTPUT_H
 
+#include "nn_model.h"
+
 #define BENCH_MAX_LIST 16
+#define BENCH_MAX_MODELS 4
 
 typedef struct {
-    int n_models, models[2];     /* 0 mlp, 1 cnn */
+    int n_models;
+    nn_model_desc models[BENCH_MAX_MODELS]; /* built-in or model files */
     int n_batches, batches[BENCH_MAX_LIST];
     int n_threads, threads[BENCH_MAX_LIST];
     int n_parallel, parallel[2]; /* 0 intra, 1 batch */

@@ -18,15 +18,6 @@ typedef struct {
     double efficiency; /* images/s over (threads x images/s at 1 thread) */
 } bench_row;
 
-static const char *const model_names[] = {"mlp", "cnn"};
-
-/* The layer table of built-in model i (they always parse). */
-static const nn_model_desc *model_desc(int i) {
-    static nn_model_desc descs[2];
-    nn_err ignored;
-    if (!descs[i].n_layers) nn_model_builtin(&descs[i], model_names[i], &ignored);
-    return &descs[i];
-}
 
 static void print_row(const bench_row *b) {
     const nn_bench_result *r = &b->res;
@@ -40,6 +31,11 @@ static void print_row(const bench_row *b) {
            100 * gflops / b->peak_gflops, r->phase_ms[NN_PHASE_FORWARD],
            r->phase_ms[NN_PHASE_BACKWARD], r->phase_ms[NN_PHASE_LOSS],
            r->phase_ms[NN_PHASE_OPTIMIZER], r->phase_ms[NN_PHASE_BATCHING]);
+    if (r->eval_images_per_s > 0)
+        printf("    evaluation: %.0f img/s on inference primitives, %.0f on "
+               "training ones (%.2fx)\n", r->eval_images_per_s,
+               r->eval_training_fwd_images_per_s,
+               r->eval_images_per_s / r->eval_training_fwd_images_per_s);
     fflush(stdout);
 }
 
@@ -64,19 +60,21 @@ static int write_bench_csv(const char *path, const bench_row *rows, int n,
     const char *wait = getenv("OMP_WAIT_POLICY");
     fprintf(a.f, "commit,cpu,isa,omp_wait_policy,model,precision,batch,parallel,threads,"
                  "images_per_s,step_ms,gflop_per_image,achieved_gflops,"
-                 "peak_gflops,peak_fraction,efficiency");
+                 "peak_gflops,peak_fraction,efficiency,eval_images_per_s,"
+                 "eval_training_fwd_images_per_s");
     for (int p = 0; p < NN_PHASES; p++) fprintf(a.f, ",%s_ms", nn_phase_names[p]);
     fprintf(a.f, "\n");
     for (int i = 0; i < n; i++) {
         const bench_row *b = &rows[i];
         double gflops = b->res.images_per_s * b->res.gflop_per_image;
         fprintf(a.f, "%s,\"%s\",%s,%s,%s,%s,%d,%s,%d,%.1f,%.4f,%.6f,%.2f,%.2f,"
-                     "%.4f,%.4f",
+                     "%.4f,%.4f,%.1f,%.1f",
                 s->commit, s->cpu, s->onednn_isa, wait ? wait : "default",
                 b->cfg.model->name, nn_precision_name(b->cfg.precision), b->cfg.batch, nn_parallel_name(b->res.parallel),
                 b->cfg.threads, b->res.images_per_s, b->res.step_ms,
                 b->res.gflop_per_image, gflops, b->peak_gflops,
-                gflops / b->peak_gflops, b->efficiency);
+                gflops / b->peak_gflops, b->efficiency,
+                b->res.eval_images_per_s, b->res.eval_training_fwd_images_per_s);
         for (int p = 0; p < NN_PHASES; p++) fprintf(a.f, ",%.4f", b->res.phase_ms[p]);
         fprintf(a.f, "\n");
     }
@@ -113,7 +111,7 @@ static int run_configs(const bench_plan *p, bench_row *rows, int *n_rows) {
                 for (int pi = 0; pi < p->n_parallel; pi++)
                 for (int xi = 0; xi < p->n_precisions; xi++) {
                     bench_row *b = &rows[n];
-                    b->cfg = (nn_bench_config){model_desc(p->models[mi]),
+                    b->cfg = (nn_bench_config){&p->models[mi],
                         p->batches[bi], threads,
                         p->parallel[pi] ? NN_PARALLEL_BATCH : NN_PARALLEL_INTRA,
                         NN_BACKEND_ONEDNN,
@@ -143,7 +141,7 @@ static int epoch_check(const bench_plan *p, const bench_row *rows, int n,
     fprintf(a.f, "model,threads,batch,parallel,train_images,epoch_seconds,"
                  "epoch_images_per_s,step_images_per_s,epoch_over_steps\n");
     for (int mi = 0; mi < p->n_models; mi++) {
-        cfg.model = *model_desc(p->models[mi]);
+        cfg.model = *&p->models[mi];
         cfg.threads = p->threads[p->n_threads - 1], cfg.epochs = 1;
         cfg.save_every = 0, cfg.out_dir[0] = '\0';
         nn_trainer *t;

@@ -17,7 +17,8 @@ static const char bench_help[] =
     "the time per phase and per layer, GFLOP/s as a fraction of dnnl_sgemm's\n"
     "peak at the same thread count, and parallel efficiency. Then one real\n"
     "training epoch per model, to compare with the pure step time.\n\n"
-    "  --models LIST     mlp,cnn (default both)\n"
+    "  --models LIST     built-in names or model files, e.g. mlp,cnn (the\n"
+    "                    default) or cnn,models/cnn-bn.txt (at most 4)\n"
     "  --batch LIST      batch sizes (default 64,256)\n"
     "  --threads LIST    thread counts (default 1,2,...,all cores)\n"
     "  --parallel LIST   intra,batch (default both)\n"
@@ -63,6 +64,26 @@ static int parse_name_list(const char *flag, const char *text,
     return n;
 }
 
+/* A comma list of built-in model names or model files; an exit code. */
+static int parse_models(const char *text, bench_plan *plan) {
+    char buf[4096], *save = NULL;
+    if (snprintf(buf, sizeof buf, "%s", text) >= (int)sizeof buf)
+        return cli_usage_error("bench", "--models: list too long");
+    plan->n_models = 0;
+    for (char *tok = strtok_r(buf, ",", &save); tok;
+         tok = strtok_r(NULL, ",", &save)) {
+        if (plan->n_models == BENCH_MAX_MODELS)
+            return cli_usage_error("bench", "--models: at most %d models",
+                                   BENCH_MAX_MODELS);
+        int rc = cli_parse_model("bench", tok,
+                                 &plan->models[plan->n_models++]);
+        if (rc) return rc;
+    }
+    if (plan->n_models == 0)
+        return cli_usage_error("bench", "--models: empty list");
+    return 0;
+}
+
 int cmd_bench(int argc, char **argv) {
     static const struct option longs[] = {
         {"models", required_argument, 0, 'm'},
@@ -77,12 +98,10 @@ int cmd_bench(int argc, char **argv) {
         {"data", required_argument, 0, 'd'},
         {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0}};
-    static const char *const models[] = {"mlp", "cnn"};
     static const char *const parallels[] = {"intra", "batch"};
     static const char *const precisions[] = {"f32", "bf16"};
-    bench_plan plan = {.n_models = 2,
-                       .models = {0, 1},
-                       .n_batches = 2,
+    static bench_plan plan; /* large: the model tables */
+    plan = (bench_plan){.n_batches = 2,
                        .batches = {64, 256},
                        .n_parallel = 2,
                        .parallel = {0, 1},
@@ -92,6 +111,10 @@ int cmd_bench(int argc, char **argv) {
                        .seconds = 0.5f,
                        .epoch = 1,
                        .out = "benchmarks/results"};
+    nn_err builtin_err; /* the built-in models always parse */
+    plan.n_models = 2;
+    nn_model_builtin(&plan.models[0], "mlp", &builtin_err);
+    nn_model_builtin(&plan.models[1], "cnn", &builtin_err);
     plan.n_threads = 0;
     for (int t = 1; t <= omp_get_num_procs() && t <= BENCH_MAX_LIST; t++)
         plan.threads[plan.n_threads++] = t;
@@ -101,10 +124,11 @@ int cmd_bench(int argc, char **argv) {
         int bad = 0;
         switch (opt) {
         case 'h': return fputs(bench_help, stdout), 0;
-        case 'm':
-            bad = (plan.n_models = parse_name_list("--models", optarg, models,
-                                                   2, plan.models)) < 0;
+        case 'm': {
+            int rc = parse_models(optarg, &plan);
+            if (rc) return rc;
             break;
+        }
         case 'p':
             bad = (plan.n_parallel = parse_name_list(
                        "--parallel", optarg, parallels, 2, plan.parallel)) < 0;
