@@ -372,12 +372,11 @@ def main():
     with tempfile.TemporaryDirectory(prefix="nntrain-parity.") as tmp:
         for model_name in ("mlp", "cnn"):
             for loss_name in ("mse", "cross-entropy"):
-                results[loss_name] = results.get(loss_name, {})
-                results[loss_name].update(one_case(
+                results.setdefault(loss_name, {}).update(one_case(
                     args, data, model_name, loss_name, tmp))
         every = os.path.join(os.path.dirname(os.path.abspath(__file__)),
                              "every_kind.txt")
-        results["cross-entropy"].update(one_case(
+        results.setdefault("cross-entropy", {}).update(one_case(
             args, data, every, "cross-entropy", tmp, steps=()))
         results["cross-entropy"].update(one_case(
             args, data, without_dropout(every, tmp), "cross-entropy", tmp,
