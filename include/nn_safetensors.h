@@ -50,7 +50,7 @@ typedef struct {
  * no duplicate keys), dtype F32 or I64, shapes matching byte ranges, ranges
  * contiguous from 0 to the end of the file. Each error is one line naming
  * the file, and the tensor when there is one ("x.safetensors: tensor
- * 0.weight: dtype F16 is not supported (expected F32)"). Free with
+ * 0.weight: dtype F16 is not supported (expected F32 or I64)"). Free with
  * nn_safetensors_free, also after a failure. */
 int nn_safetensors_read(nn_safetensors *st, const char *path, nn_err *err);
 /* The same checks on bytes in memory (the fuzz target's entry); st->data
