@@ -1,6 +1,8 @@
-/* nn_data.h: Fashion-MNIST (and any MNIST-shaped IDX set) read straight from
- * the gzipped IDX files with zlib, validated, scaled and split.
- * Knows nothing of models. */
+/* nn_data.h: IDX image-classification sets (MNIST, KMNIST, EMNIST,
+ * Fashion-MNIST, ...: the same four file names in a folder) read straight
+ * from the gzipped IDX files with zlib, validated, scaled and split, and the
+ * names of their classes. Knows nothing of models: the caller says how many
+ * classes the labels may use and checks the image size it gets. */
 #ifndef NN_DATA_H
 #define NN_DATA_H
 
@@ -9,18 +11,17 @@
 
 #include "nn_error.h"
 
-#define NN_IMAGE_ROWS 28
-#define NN_IMAGE_COLS 28
-#define NN_IMAGE_SIZE (NN_IMAGE_ROWS * NN_IMAGE_COLS)
-#define NN_CLASSES 10
+/* Labels are bytes: at most 256 classes; a classifier needs two. Image
+ * sides are bounded by the IDX reader (1..4096). */
+#define NN_MIN_CLASSES 2
+#define NN_MAX_CLASSES 256
+#define NN_CLASS_NAME_MAX 64 /* bytes of a class name with its ending 0 */
 
 /* Standard file names inside a data folder. */
 #define NN_TRAIN_IMAGES "train-images-idx3-ubyte.gz"
 #define NN_TRAIN_LABELS "train-labels-idx1-ubyte.gz"
 #define NN_TEST_IMAGES "t10k-images-idx3-ubyte.gz"
 #define NN_TEST_LABELS "t10k-labels-idx1-ubyte.gz"
-
-extern const char *const nn_class_names[NN_CLASSES];
 
 /* The four files of a data folder, in the order above. */
 #define NN_DATA_FILES 4
@@ -43,15 +44,22 @@ int nn_data_fingerprint_compare(const nn_data_fingerprint *got,
 
 typedef struct {
     int n;           /* number of images */
-    float *images;   /* (n, 28*28) pixels / 255, in [0, 1]; owned */
-    uint8_t *labels; /* (n) in 0..9; owned */
+    float *images;   /* (n, rows*cols) pixels / 255, in [0, 1]; owned */
+    uint8_t *labels; /* (n) in 0..classes-1; owned */
+    int rows, cols;  /* of every image (IDX images have one channel) */
 } nn_dataset;
 
 typedef struct {
-    nn_dataset train; /* 54,000 of the 60,000 (or --limit of them) */
-    nn_dataset val;   /* the other 6,000 */
-    nn_dataset test;  /* 10,000 */
-} nn_fashion;
+    nn_dataset train; /* the training file less val (or --limit of them) */
+    nn_dataset val;   /* n_val of the training file (Fashion-MNIST: 6,000) */
+    nn_dataset test;  /* the t10k files */
+    int rows, cols;   /* of every image of the three */
+    int n_train_file; /* images in the training file, before the split */
+    /* CRC32 of the training labels as decompressed, header left out: what
+     * tells Fashion-MNIST apart (nn_splits_is_fashion_mnist) whatever gzip
+     * made the file */
+    uint32_t train_labels_crc;
+} nn_splits;
 
 /* Raw IDX readers (gzip via zlib). Validate magic (0x00000803 / 0x00000801),
  * dtype (unsigned byte), rank, dimensions, that the payload is exactly as long
@@ -63,10 +71,11 @@ int nn_idx_read_images(const char *path, uint8_t **pixels, int *n, int *rows,
 int nn_idx_read_labels(const char *path, uint8_t **labels, int *n,
                        nn_err *err);
 
-/* One image file + its label file -> dataset: requires 28x28 images, equal
- * counts and labels in 0..9 ("label 11 at index 3 is out of range 0..9"). */
+/* One image file + its label file -> dataset: requires equal counts and
+ * labels below classes (NN_MIN_CLASSES..NN_MAX_CLASSES) ("FILE: label 11 at
+ * index 3 is out of range 0..9 (the model has 10 classes)"). */
 int nn_dataset_load(nn_dataset *ds, const char *images_path,
-                    const char *labels_path, nn_err *err);
+                    const char *labels_path, int classes, nn_err *err);
 void nn_dataset_free(nn_dataset *ds);
 
 /* Images to classify, without labels: an IDX images file (gzipped or
@@ -84,12 +93,47 @@ int nn_images_load(const char *path, int want_rows, int want_cols,
  * them the error says where it looked and how to get them. */
 int nn_data_find_dir(char *dir, size_t cap, const char *flag_dir, nn_err *err);
 
-/* Loads all four files from dir. The 60,000 training images are split by a
- * permutation drawn from `seed`: the first n_train - n_val of the permutation
- * become train, the last n_val validation. limit > 0 keeps only the first
- * `limit` images of the train split. */
-int nn_fashion_load(nn_fashion *f, const char *dir, int n_val, uint64_t seed,
-                    int limit, nn_err *err);
-void nn_fashion_free(nn_fashion *f);
+/* Loads all four files from dir, labels checked against classes as
+ * nn_dataset_load does; test images must have the training images' size
+ * ("DIR/t10k-images-idx3-ubyte.gz: images are 32x32, the training images
+ * are 28x28"). The n training images are split by a permutation drawn from
+ * `seed`: the first n - n_val of the permutation become train, the last
+ * n_val validation (1..n-1). limit > 0 keeps only the first `limit` images
+ * of the train split. */
+int nn_splits_load(nn_splits *f, const char *dir, int n_val, uint64_t seed,
+                   int limit, int classes, nn_err *err);
+void nn_splits_free(nn_splits *f);
+
+/* Whether the loaded set is Fashion-MNIST: its training labels, as
+ * decompressed, have the CRC32 of the published ones (any MNIST-shaped set
+ * with other labels, MNIST itself included, is not). */
+int nn_splits_is_fashion_mnist(const nn_splits *f);
+
+/* The names of a model's classes, in label order. */
+typedef struct {
+    int n; /* NN_MIN_CLASSES..NN_MAX_CLASSES; 0: none yet */
+    char name[NN_MAX_CLASSES][NN_CLASS_NAME_MAX]; /* 1..63 bytes each */
+} nn_class_names;
+
+extern const char *const nn_fashion_mnist_names[10]; /* "T-shirt/top", ... */
+
+/* Reads a class-names file: one name a line, surrounding spaces and tabs
+ * (and a CR) trimmed; blank lines are allowed before the first and after the
+ * last name only, since a blank line between names would shift every later
+ * label. There must be `classes` names, each 1..63 bytes without control
+ * characters. Errors name the file and line ("names.txt: line 4: name of 70
+ * bytes is too long (at most 63)"). */
+int nn_class_names_read(nn_class_names *names, const char *path, int classes,
+                        nn_err *err);
+/* Names when none were given: Fashion-MNIST's ten when data is
+ * Fashion-MNIST (and classes is 10), else "0", "1", ..., classes - 1. */
+void nn_class_names_default(nn_class_names *names, int classes,
+                            const nn_splits *data);
+/* 0 when name (len bytes, no ending 0 needed) can name a class, else -1
+ * and why not into why ("is empty", "of 70 bytes is too long (at most
+ * 63)", "holds the control character 0x09"): for names read from elsewhere
+ * (checkpoints) as much as from files. */
+int nn_class_name_check(const char *name, size_t len, char *why,
+                        size_t cap);
 
 #endif

@@ -98,7 +98,7 @@ void nn_torch_shape_text(char *buf, size_t size, int ndim,
  * table ("nntrain.layer.0": "conv out=32 kernel=3 stride=1 pad=1 relu=1
  * input=1x28x28 output=32x28x28"), the Sequential as code, class names, and the
  * run's recipe ("nntrain.config.loss": "mse", ...). */
-#define NN_META_MAX (18 + NN_MAX_LAYERS) /* fixed, config, one a layer */
+#define NN_META_MAX (19 + NN_MAX_LAYERS) /* fixed, config, one a layer */
 #define NN_META_VALUE 4096 /* the Sequential's code of NN_MAX_LAYERS layers */
 typedef struct {
     int n;

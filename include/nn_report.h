@@ -2,6 +2,8 @@
 #ifndef NN_REPORT_H
 #define NN_REPORT_H
 
+#include <stddef.h>
+
 #include "nn_error.h"
 
 /* The report reads only the files a run folder holds, so any run can be
@@ -10,9 +12,11 @@
  *                       epoch_seconds,train_images_per_s,lr (one row per
  *                       epoch; columns found by name, lr not read)
  *   confusion_test.csv  header of predicted class names, then one row per
- *                       true class: name, counts
- *   summary.json        one flat object of string and number values */
-#define NN_REPORT_CLASSES 10
+ *                       true class: name, counts (2..256 classes)
+ *   summary.json        one flat object of string and number values and
+ *                       arrays of strings ("classes": the class names) */
+#define NN_REPORT_MAX_CLASSES 256
+#define NN_REPORT_CLASS_NAME 64 /* bytes of a class name with its ending 0 */
 
 /* One row of metrics.csv. Accuracies in percent. */
 typedef struct {
@@ -23,11 +27,14 @@ typedef struct {
 } nn_report_epoch;
 
 /* One "key": value pair of summary.json. value is the text as written (a
- * string unescaped, a number as its token), so "0.001" prints as 0.001. */
+ * string unescaped, a number as its token), so "0.001" prints as 0.001; an
+ * array of strings has its items unescaped, one a line (an item may not
+ * hold a line break). */
 typedef struct {
     char *key;     /* owned */
     char *value;   /* owned */
-    int is_string; /* 1 for a JSON string, 0 for a number */
+    int is_string; /* 1 for a JSON string, 0 for a number or an array */
+    int n_items;   /* an array of strings: its item count; else -1 */
 } nn_summary_field;
 
 typedef struct {
@@ -35,8 +42,11 @@ typedef struct {
     char model[32];             /* summary.json "model": "mlp", "cnn", ... */
     nn_report_epoch *epochs;   /* (n_epochs) rows of metrics.csv; owned */
     int n_epochs;
-    char class_names[NN_REPORT_CLASSES][32];       /* label order */
-    long confusion[NN_REPORT_CLASSES][NN_REPORT_CLASSES]; /* [true][pred] */
+    int n_classes;              /* 2..NN_REPORT_MAX_CLASSES */
+    char (*class_names)[NN_REPORT_CLASS_NAME]; /* (n_classes) in label
+                                                  order; owned */
+    long *confusion;            /* (n_classes, n_classes) [true][pred];
+                                   owned */
     nn_summary_field *summary;  /* (n_summary) pairs in file order; owned */
     int n_summary;
 } nn_run;
@@ -46,6 +56,11 @@ typedef struct {
  * both outcomes. */
 int nn_run_load(nn_run *run, const char *dir, nn_err *err);
 void nn_run_free(nn_run *run);
+
+/* Test images of true class t predicted as p. */
+static inline long nn_run_confusion(const nn_run *run, int t, int p) {
+    return run->confusion[(size_t)t * run->n_classes + p];
+}
 
 /* summary.json value for key (text as written), or NULL when absent. */
 const char *nn_run_summary(const nn_run *run, const char *key);

@@ -37,6 +37,8 @@ typedef struct {
     int batch_size;         /* 64 */
     int threads;            /* OpenMP threads, > 0 */
     int limit;              /* > 0: first `limit` training images only */
+    int val;                /* validation images drawn from the training
+                               file (6000), 1..its images - batch_size */
     int save_every;         /* checkpoint every N epochs, 0: never */
     float lr;               /* 0.001 */
     float momentum;         /* SGD only, 0.9 */
@@ -56,6 +58,12 @@ typedef struct {
     char data_dir[NN_PATH_MAX]; /* folder with the four IDX files (absolute) */
     char out_dir[NN_PATH_MAX];  /* run folder; empty: none (evaluation) */
     nn_data_fingerprint data_fp; /* of data_dir's files, when the run began */
+    nn_class_names names;   /* of the model's classes, in label order, as
+                               the run uses and saves them; n == 0 until
+                               the trainer sets them */
+    char classes_file[NN_PATH_MAX]; /* --classes FILE: names to use instead
+                               of the saved or default ones (an
+                               instruction, not saved) */
     int threads_changed;    /* 1 once a resume used another thread count:
                                the run is no longer bit-repeatable */
     int overwrite;          /* a new run may replace the run in out_dir
@@ -67,6 +75,8 @@ typedef struct {
 #define NN_MAX_BATCH (1 << 20)
 #define NN_MAX_THREADS 1024
 #define NN_MAX_LIMIT (1 << 30)
+#define NN_MAX_VAL (1 << 30)
+#define NN_DEFAULT_VAL 6000 /* the seed's validation split */
 #define NN_MAX_SAVE_EVERY 100000
 #define NN_MAX_AUGMENT_CROP 16
 /* AdamW's weight decay when none is given (PyTorch's default) */
@@ -134,6 +144,10 @@ typedef struct {
     const char *data_dir; /* the data's folder now; on resume its files must
                              be the ones the run was trained on */
     int params_only;      /* weights only, no run folder: evaluation */
+    int val;              /* > 0: the --val given, refused unless it is the
+                             saved one (the split is part of the run) */
+    const char *classes_file; /* class names to use instead of the saved
+                             ones (evaluation) */
 } nn_open_opts;
 
 /* Rebuilds the trainer saved in a checkpoint file (data, split, weights,
@@ -149,10 +163,11 @@ int nn_trainer_open(nn_trainer **out, const char *checkpoint,
  * checked, each mismatch named). */
 int nn_trainer_init_from(nn_trainer *t, const char *safetensors, nn_err *err);
 
-/* Loss, accuracy (%) and confusion matrix [true][predicted] on the test set
- * with the current weights. */
+/* Loss, accuracy (%) and confusion matrix on the test set with the current
+ * weights; confusion is (classes, classes) [true][predicted], classes the
+ * model's (nn_trainer_config(t)->names.n). */
 int nn_trainer_test(nn_trainer *t, double *loss, double *acc,
-                    long confusion[NN_CLASSES][NN_CLASSES], nn_err *err);
+                    long *confusion, nn_err *err);
 
 /* Trains the remaining epochs, writing the run folder as it goes
  * (metrics.csv after every epoch, a checkpoint every save_every epochs).
@@ -169,7 +184,7 @@ int nn_trainer_finish(nn_trainer *t, double *test_loss, double *test_acc,
 /* Read-only views for the CLI. */
 const nn_model *nn_trainer_model(const nn_trainer *t);
 const nn_train_config *nn_trainer_config(const nn_trainer *t);
-const nn_fashion *nn_trainer_data(const nn_trainer *t);
+const nn_splits *nn_trainer_data(const nn_trainer *t);
 int nn_trainer_epochs_done(const nn_trainer *t);
 const nn_epoch_metrics *nn_trainer_history(const nn_trainer *t);
 const char *nn_trainer_parallel(const nn_trainer *t); /* strategy in use */

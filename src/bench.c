@@ -48,7 +48,7 @@ static int state_init(bench_state *s, const nn_bench_config *c, nn_err *err) {
     for (size_t i = 0; i < (size_t)BENCH_IMAGES * input; i++)
         s->data.images[i] = (float)nn_rng_uniform(&rng);
     for (int i = 0; i < BENCH_IMAGES; i++) {
-        s->data.labels[i] = (uint8_t)nn_rng_below(&rng, NN_CLASSES);
+        s->data.labels[i] = (uint8_t)nn_rng_below(&rng, (uint32_t)s->model.classes);
         s->order[i] = i;
     }
     nn_rng_shuffle(s->order, BENCH_IMAGES, &rng);

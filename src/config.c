@@ -14,6 +14,7 @@ void nn_train_config_default(nn_train_config *c) {
     c->batch_size = 64;
     c->threads = omp_get_num_procs();
     c->save_every = 1;
+    c->val = NN_DEFAULT_VAL;
     c->lr = 0.001f;
     c->momentum = 0.9f;
     c->seed = 42;
@@ -35,6 +36,7 @@ int nn_train_config_check(const nn_train_config *c, nn_err *err) {
         in_range("batch_size", c->batch_size, 1, NN_MAX_BATCH, err) ||
         in_range("threads", c->threads, 1, NN_MAX_THREADS, err) ||
         in_range("limit", c->limit, 0, NN_MAX_LIMIT, err) ||
+        in_range("val", c->val, 1, NN_MAX_VAL, err) ||
         in_range("save_every", c->save_every, 0, NN_MAX_SAVE_EVERY, err))
         return -1;
     if (!(c->lr > 0) || !isfinite(c->lr))

@@ -84,7 +84,8 @@ int nn_predictor_run(nn_predictor *p, const float *images, int n,
     /* the gather reads a dataset: these images, labels unused (zeros) */
     uint8_t *labels = calloc((size_t)(n ? n : 1), 1);
     if (!labels) return nn_errf(err, "predictor: out of memory");
-    nn_dataset ds = {n, (float *)images, labels};
+    nn_dataset ds = {n, (float *)images, labels, p->model.in_h,
+                     p->model.in_w};
     for (int start = 0; start < n; start += b->capacity) {
         int k = n - start < b->capacity ? n - start : b->capacity;
         nn_batch_gather(b, &ds, NULL, start, k);

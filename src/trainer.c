@@ -22,20 +22,25 @@
 #define STREAM_DROPOUT 0x44524f50ull /* "DROP": dropout masks */
 
 /* The model reads images of the data's shape. */
-static int check_input(const nn_model *m, const char *data_dir, nn_err *err) {
-    if (m->in_c == 1 && m->in_h == NN_IMAGE_ROWS && m->in_w == NN_IMAGE_COLS)
+static int check_input(const nn_model *m, const nn_splits *data,
+                       const char *data_dir, nn_err *err) {
+    if (m->in_c == 1 && m->in_h == data->rows && m->in_w == data->cols)
         return 0;
     return nn_errf(err, "model %s: its input %dx%dx%d does not match the "
                    "data's 1x%dx%d images (%s)", m->name, m->in_c, m->in_h,
-                   m->in_w, NN_IMAGE_ROWS, NN_IMAGE_COLS, data_dir);
+                   m->in_w, data->rows, data->cols, data_dir);
 }
 
 /* Everything but the data and weights values: buffers sized from cfg. */
 static int build(nn_trainer *t, nn_err *err) {
     const nn_train_config *c = &t->cfg;
     nn_model *m = &t->model;
-    int n_train = t->data.train.n;
-    if (check_input(m, c->data_dir, err)) return -1;
+    int n_train = t->data.train.n, n_file = t->data.n_train_file;
+    if (n_file - c->val < c->batch_size)
+        return nn_errf(err, "--val %d leaves %d training images, fewer than "
+                       "the batch size %d (expected --val 1..%d for %d "
+                       "training images)", c->val, n_file - c->val,
+                       c->batch_size, n_file - c->batch_size, n_file);
     if (c->batch_size > n_train)
         return nn_errf(err,
                        "--batch-size %d is larger than the %d training "
@@ -56,13 +61,35 @@ static int build(nn_trainer *t, nn_err *err) {
         return -1;
     t->history = calloc((size_t)c->epochs, sizeof *t->history);
     t->cursor.order = malloc((size_t)n_train * sizeof(int));
-    if (!t->history || !t->cursor.order)
+    t->confusion = malloc((size_t)m->classes * m->classes *
+                          sizeof *t->confusion);
+    if (!t->history || !t->cursor.order || !t->confusion)
         return nn_errf(err, "trainer: out of memory");
     t->cursor.n_order = n_train;
     t->augment = (nn_augment){c->augment_crop, c->augment_flip, m->in_c,
                               m->in_h, m->in_w, c->seed ^ STREAM_AUGMENT};
     for (int i = 0; i < n_train; i++) t->cursor.order[i] = i;
     nn_sysinfo_get(&t->sys);
+    return 0;
+}
+
+/* The class names first (a bad --classes file fails before the data is
+ * read), then the data, checked against the model. */
+static int load_data(nn_trainer *t, nn_err *err) {
+    nn_train_config *c = &t->cfg;
+    const nn_model *m = &t->model;
+    if (c->classes_file[0] &&
+        nn_class_names_read(&c->names, c->classes_file, m->classes, err))
+        return -1;
+    if (c->names.n && c->names.n != m->classes)
+        return nn_errf(err, "%d class names for model %s of %d classes",
+                       c->names.n, m->name, m->classes);
+    if (nn_splits_load(&t->data, c->data_dir, c->val, c->seed, c->limit,
+                       m->classes, err))
+        return -1;
+    if (check_input(m, &t->data, c->data_dir, err)) return -1;
+    if (c->names.n == 0)
+        nn_class_names_default(&c->names, m->classes, &t->data);
     return 0;
 }
 
@@ -82,9 +109,7 @@ int nn_trainer_build(nn_trainer **out, const nn_train_config *cfg,
     nn_rng_seed(&init, cfg->seed ^ STREAM_INIT);
     nn_rng_seed(&t->shuffle_rng, cfg->seed ^ STREAM_SHUFFLE);
     if (nn_model_init(&t->model, &cfg->model, err) ||
-        nn_fashion_load(&t->data, cfg->data_dir, NN_VAL_IMAGES, cfg->seed,
-                        cfg->limit, err) ||
-        build(t, err)) {
+        load_data(t, err) || build(t, err)) {
         nn_trainer_free(t);
         return -1;
     }
@@ -141,9 +166,10 @@ void nn_trainer_free(nn_trainer *t) {
     nn_runner_free(&t->eval_runner);
     nn_batch_free(&t->batch);
     nn_optimizer_free(&t->opt);
-    nn_fashion_free(&t->data);
+    nn_splits_free(&t->data);
     nn_model_free(&t->model);
     free(t->history);
+    free(t->confusion);
     free(t->cursor.order);
     free(t);
 }
@@ -162,10 +188,11 @@ static int save_checkpoint(nn_trainer *t, const char *name, nn_err *err) {
     return nn_checkpoint_save(path, &s, err);
 }
 
-int nn_trainer_evaluate(nn_trainer *t, const nn_dataset *ds,
+int nn_trainer_evaluate(nn_trainer *t, const nn_dataset *ds, long *confusion,
                         nn_eval_result *out, nn_err *err) {
     if (nn_runner_sync_params(&t->eval_runner, err)) return -1;
-    return nn_evaluate(&t->eval_runner, &t->batch, ds, t->cfg.loss, out, err);
+    return nn_evaluate(&t->eval_runner, &t->batch, ds, t->cfg.loss, confusion,
+                       out, err);
 }
 
 /* The schedule's S: batches in an epoch. */
@@ -255,7 +282,7 @@ static int end_epoch(nn_trainer *t, int epoch, nn_progress_fn progress,
     nn_epoch_cursor *c = &t->cursor;
     double t0 = omp_get_wtime();
     nn_eval_result val;
-    if (nn_trainer_evaluate(t, &t->data.val, &val, err))
+    if (nn_trainer_evaluate(t, &t->data.val, NULL, &val, err))
         return -1;
     nn_epoch_metrics *h = &t->history[epoch - 1];
     h->train_loss = c->images ? c->loss_sum / c->images : NAN;
@@ -315,7 +342,7 @@ int nn_trainer_finish(nn_trainer *t, double *test_loss, double *test_acc,
                        t->cfg.out_dir[0] ? "no epoch has run"
                                          : "no run folder");
     nn_eval_result result, *test = &result;
-    if (nn_trainer_evaluate(t, &t->data.test, test, err))
+    if (nn_trainer_evaluate(t, &t->data.test, t->confusion, test, err))
         return -1;
     *test_loss = test->loss, *test_acc = test->acc;
     nn_summary s = {&t->cfg,         &t->model,
@@ -324,7 +351,8 @@ int nn_trainer_finish(nn_trainer *t, double *test_loss, double *test_acc,
                     t->data.test.n,  t->history,
                     t->epochs_done,  test,
                     t->elapsed};
-    if (nn_write_confusion_csv(t->cfg.out_dir, test->confusion, err) ||
+    if (nn_write_confusion_csv(t->cfg.out_dir, test->confusion,
+                               test->classes, &t->cfg.names, err) ||
         nn_write_summary_json(t->cfg.out_dir, &s, err))
         return -1;
     return save_checkpoint(t, NN_FINAL_FILE, err);
@@ -334,7 +362,7 @@ const nn_model *nn_trainer_model(const nn_trainer *t) { return &t->model; }
 const nn_train_config *nn_trainer_config(const nn_trainer *t) {
     return &t->cfg;
 }
-const nn_fashion *nn_trainer_data(const nn_trainer *t) { return &t->data; }
+const nn_splits *nn_trainer_data(const nn_trainer *t) { return &t->data; }
 int nn_trainer_epochs_done(const nn_trainer *t) { return t->epochs_done; }
 const nn_epoch_metrics *nn_trainer_history(const nn_trainer *t) {
     return t->history;

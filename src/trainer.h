@@ -12,12 +12,10 @@
 #include "run_dir.h"
 #include "runner.h"
 
-#define NN_VAL_IMAGES 6000
-
 struct nn_trainer {
     nn_train_config cfg;
     nn_model model;
-    nn_fashion data;
+    nn_splits data;
     nn_optimizer opt;
     nn_runner runner;           /* training steps */
     nn_runner eval_runner;      /* inference: validation and test */
@@ -28,6 +26,7 @@ struct nn_trainer {
     int epochs_done;
     double elapsed;             /* seconds of the epochs done */
     nn_epoch_metrics *history;  /* (cfg.epochs) */
+    long *confusion;            /* (classes, classes) of the test set */
     nn_sysinfo sys;
     nn_run_lock lock;           /* on cfg.out_dir while training into it */
     int saved_threads;          /* the checkpoint's count, on resume */
@@ -38,9 +37,10 @@ struct nn_trainer {
 int nn_trainer_build(nn_trainer **out, const nn_train_config *cfg,
                      nn_err *err);
 
-/* Loss, accuracy and confusion matrix of ds with the current weights, on
- * the inference executors. */
-int nn_trainer_evaluate(nn_trainer *t, const nn_dataset *ds,
+/* Loss, accuracy and (into confusion, classes x classes, unless NULL) the
+ * confusion matrix of ds with the current weights, on the inference
+ * executors. */
+int nn_trainer_evaluate(nn_trainer *t, const nn_dataset *ds, long *confusion,
                         nn_eval_result *out, nn_err *err);
 
 /* The learning rate of the last step of epoch (1-based), as metrics.csv

@@ -51,6 +51,14 @@ static int open_config(nn_train_config *cfg, const char *checkpoint,
                        "change (start a new run instead)", o->epochs,
                        checkpoint, nn_schedule_name(cfg->schedule),
                        cfg->epochs);
+    if (o->val > 0 && o->val != cfg->val)
+        return nn_errf(err, "--val %d: the run in %s was trained with --val "
+                       "%d (its split is part of the run)", o->val,
+                       checkpoint, cfg->val);
+    if (o->classes_file &&
+        nn_path_copy(cfg->classes_file, sizeof cfg->classes_file,
+                     o->classes_file, err))
+        return -1;
     if (o->epochs > 0) cfg->epochs = o->epochs;
     if (o->threads > 0 && o->threads != cfg->threads) {
         cfg->threads_changed |= !o->params_only;
@@ -85,7 +93,9 @@ static int load_trainer(nn_trainer **out, const char *checkpoint,
         return -1;
     }
     t->saved_threads = t->cfg.threads; /* a full load restored the saved config */
-    t->cfg = *cfg;
+    /* the caller's overrides again; a params-only load kept them, and the
+     * class names its build read from a --classes file */
+    if (!params_only) t->cfg = *cfg;
     for (int e = 0; e < t->epochs_done; e++)
         t->history[e].lr = nn_trainer_epoch_lr(t, e + 1);
     *out = t;
@@ -127,11 +137,10 @@ int nn_trainer_init_from(nn_trainer *t, const char *safetensors,
 }
 
 int nn_trainer_test(nn_trainer *t, double *loss, double *acc,
-                    long confusion[NN_CLASSES][NN_CLASSES], nn_err *err) {
+                    long *confusion, nn_err *err) {
     nn_eval_result r;
-    if (nn_trainer_evaluate(t, &t->data.test, &r, err))
+    if (nn_trainer_evaluate(t, &t->data.test, confusion, &r, err))
         return -1;
     *loss = r.loss, *acc = r.acc;
-    memcpy(confusion, r.confusion, sizeof r.confusion);
     return 0;
 }

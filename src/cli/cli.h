@@ -74,7 +74,9 @@ int cli_train_option(const char *cmd, int opt, const char *arg,
     {"weight-decay", required_argument, 0, 'w'},                \
     {"schedule", required_argument, 0, 'c'},                    \
     {"warmup-epochs", required_argument, 0, 'u'},               \
-    {"augment", required_argument, 0, 'a'}
+    {"augment", required_argument, 0, 'a'},                  \
+    {"val", required_argument, 0, 'V'},                         \
+    {"classes", required_argument, 0, 'C'}
 #define CLI_TRAIN_OPTIONS_HELP                                                \
     "  --epochs N          epochs to train (default 50)\n"                    \
     "  --batch-size N      images per step (default 64)\n"                    \
@@ -97,7 +99,12 @@ int cli_train_option(const char *cmd, int opt, const char *arg,
     "  --backend onednn|ref        (default onednn)\n"                        \
     "  --precision f32|bf16        bf16 needs AVX512_BF16 (default f32)\n"    \
     "  --parallel intra|batch|auto (default auto)\n"                          \
-    "  --data DIR          folder with the four Fashion-MNIST .gz files\n"    \
+    "  --data DIR          folder with the four IDX .gz files (Fashion-MNIST,\n" \
+    "                      MNIST, KMNIST, EMNIST, ...)\n"                    \
+    "  --val N             validation images taken from the training file\n" \
+    "                      (default 6000)\n"                                  \
+    "  --classes FILE      class names, one a line (default: Fashion-MNIST's\n" \
+    "                      for Fashion-MNIST, else 0, 1, ...)\n"            \
     "  --save-every N      checkpoint every N epochs, 0 never (default 1)\n"  \
     "  --nan-policy stop|skip-batch  on a NaN/Inf loss or gradient\n"
 
@@ -113,7 +120,7 @@ int cli_resolve_data(const char *cmd, nn_train_config *cfg);
 
 /* Start banner (version, oneDNN, ISA, threads, seed) and model summary. */
 void cli_print_banner(const nn_train_config *cfg, const nn_model *m,
-                      const nn_fashion *data, const char *parallel);
+                      const nn_splits *data, const char *parallel);
 /* From now on SIGINT, SIGTERM and SIGHUP ask the training to stop: called
  * before any work, so that a signal during loading is not lost either. */
 void cli_catch_stop_signals(void);

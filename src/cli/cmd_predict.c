@@ -20,23 +20,28 @@ static const char predict_help[] =
     "...]\n"
     "                       [--out CSV] [--logits] [--batch-size N] "
     "[--threads N]\n"
+    "                       [--classes FILE]\n"
     "Classifies every image of IDX image files (gzipped or plain, as\n"
     "t10k-images-idx3-ubyte.gz) and binary PGM pictures (P5, 8-bit) of the\n"
     "model's input size with the run's weights (RUN_DIR/final.ckpt, else\n"
     "RUN_DIR/checkpoint.ckpt). One CSV row per image:\n"
-    "  source,index,class,name,p0..p9   (p: softmax probabilities)\n\n"
+    "  source,index,class,name,p0..pK-1  (p: softmax probabilities over\n"
+    "                                     the model's K classes)\n\n"
     "  --images FILE   an IDX images file or a PGM picture (repeatable)\n"
     "  --out CSV       write the CSV there, atomically (default: stdout)\n"
     "  --logits        add the logits (the inputs of the softmax) as\n"
-    "                  logit0..logit9 columns\n"
+    "                  logit0..logitK-1 columns\n"
     "  --batch-size N  images per forward pass (default 256)\n"
     "  --threads N     OpenMP threads (default: all cores)\n"
+    "  --classes FILE  class names, one a line, for the name column\n"
+    "                  (default: the run's)\n"
     "  -h, --help      this help\n";
 
 typedef struct {
     const char *files[MAX_INPUTS];
     int n_files;
     const char *out;
+    const char *classes; /* --classes FILE, or NULL: the run's names */
     int logits, batch, threads;
 } predict_opts;
 
@@ -86,8 +91,9 @@ static void csv_field(FILE *f, const char *s) {
 }
 
 static void write_csv(FILE *f, const predict_opts *o, const image_set *s,
-                      int classes, const float *logits, const float *probs,
-                      const uint8_t *pred) {
+                      const nn_class_names *names, const float *logits,
+                      const float *probs, const uint8_t *pred) {
+    int classes = names->n;
     fputs("source,index,class,name", f);
     for (int j = 0; j < classes; j++) fprintf(f, ",p%d", j);
     for (int j = 0; o->logits && j < classes; j++) fprintf(f, ",logit%d", j);
@@ -96,7 +102,7 @@ static void write_csv(FILE *f, const predict_opts *o, const image_set *s,
         for (int i = s->start[file]; i < s->start[file + 1]; i++) {
             csv_field(f, o->files[file]);
             fprintf(f, ",%d,%d,", i - s->start[file], pred[i]);
-            csv_field(f, pred[i] < NN_CLASSES ? nn_class_names[pred[i]] : "");
+            csv_field(f, names->name[pred[i]]);
             /* %.9g: every float read back exactly */
             for (int j = 0; j < classes; j++)
                 fprintf(f, ",%.9g", probs[(size_t)i * classes + j]);
@@ -107,11 +113,11 @@ static void write_csv(FILE *f, const predict_opts *o, const image_set *s,
 }
 
 /* To --out through a temp file, or to stdout, checking every write. */
-static int emit(const predict_opts *o, const image_set *s, int classes,
-                const float *logits, const float *probs, const uint8_t *pred,
-                nn_err *err) {
+static int emit(const predict_opts *o, const image_set *s,
+                const nn_class_names *names, const float *logits,
+                const float *probs, const uint8_t *pred, nn_err *err) {
     if (!o->out) {
-        write_csv(stdout, o, s, classes, logits, probs, pred);
+        write_csv(stdout, o, s, names, logits, probs, pred);
         if (fflush(stdout) != 0 || ferror(stdout))
             return nn_errf(err, "standard output: write failed: %s",
                            strerror(errno));
@@ -119,7 +125,7 @@ static int emit(const predict_opts *o, const image_set *s, int classes,
     }
     nn_atomic_file a;
     if (nn_atomic_open(&a, o->out, err)) return -1;
-    write_csv(a.f, o, s, classes, logits, probs, pred);
+    write_csv(a.f, o, s, names, logits, probs, pred);
     return nn_atomic_commit(&a, err);
 }
 
@@ -129,11 +135,21 @@ static int predict(const char *target, const predict_opts *o, nn_err *err) {
     image_set s = {0};
     float *logits = NULL, *probs = NULL;
     uint8_t *pred = NULL;
+    nn_class_names *names = NULL;
     int rc = -1;
     if (nn_saved_model_path(ckpt, sizeof ckpt, target, err) ||
         nn_predictor_open(&p, ckpt, err))
         return -1;
     const nn_model *m = nn_predictor_model(p);
+    const nn_class_names *use = &nn_predictor_config(p)->names;
+    if (o->classes) {
+        if (!(names = malloc(sizeof *names))) {
+            nn_errf(err, "out of memory");
+            goto done;
+        }
+        if (nn_class_names_read(names, o->classes, m->classes, err)) goto done;
+        use = names;
+    }
     if (load_images(&s, o, m, err)) goto done;
     size_t cells = (size_t)s.n * m->classes;
     logits = malloc(cells * sizeof *logits);
@@ -147,9 +163,9 @@ static int predict(const char *target, const predict_opts *o, nn_err *err) {
                            err) ||
         nn_predictor_run(p, s.images, s.n, logits, probs, pred, err))
         goto done;
-    rc = emit(o, &s, m->classes, logits, probs, pred, err);
+    rc = emit(o, &s, use, logits, probs, pred, err);
 done:
-    free(s.images), free(logits), free(probs), free(pred);
+    free(s.images), free(logits), free(probs), free(pred), free(names);
     nn_predictor_free(p);
     return rc;
 }
@@ -161,6 +177,7 @@ int cmd_predict(int argc, char **argv) {
         {"logits", no_argument, 0, 'l'},
         {"batch-size", required_argument, 0, 'b'},
         {"threads", required_argument, 0, 't'},
+        {"classes", required_argument, 0, 'C'},
         {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0}};
     predict_opts o = {.batch = 256, .threads = omp_get_num_procs()};
@@ -177,6 +194,8 @@ int cmd_predict(int argc, char **argv) {
             o.files[o.n_files++] = optarg;
         }
         if (opt == 'o') o.out = optarg;
+        if (opt == 'C' && !*(o.classes = optarg))
+            return cli_usage_error("predict", "--classes: empty path");
         if (opt == 'l') o.logits = 1;
         if ((opt == 'b' && cli_parse_int("predict", "--batch-size", optarg,
                                          1, 65536, &o.batch)) ||

@@ -10,9 +10,11 @@
 static const char train_help[] =
     "Usage: nntrain train [--model mlp|cnn] [options]\n"
     "       nntrain train --resume RUN_DIR [--epochs N] [--threads N] [--data DIR]\n"
-    "Trains one model on Fashion-MNIST with the seed's recipe (Adam, MSE on\n"
-    "softmax, batch 64, 50 epochs) and writes the run folder: metrics.csv,\n"
-    "confusion_test.csv, summary.json, checkpoint.ckpt and final.ckpt.\n\n"
+    "                     [--val N (the run's)]\n"
+    "Trains one model on an IDX image set (default Fashion-MNIST) with the\n"
+    "seed's recipe (Adam, MSE on softmax, batch 64, 50 epochs) and writes\n"
+    "the run folder: metrics.csv, confusion_test.csv, summary.json,\n"
+    "checkpoint.ckpt and final.ckpt.\n\n"
     "  --model mlp|cnn     architecture (default cnn)\n"
     "  --out DIR           run folder (default: runs/<model>, or the next free\n"
     "                      runs/<model>-N); a folder holding a run is refused\n"
@@ -25,10 +27,10 @@ static const char train_help[] =
     "  -h, --help          this help\n";
 
 /* Options that make a new run and cannot change a saved one. */
-static int fixed_on_resume(int opt) { return strchr("bslnLOMBRPSNmWwcua", opt) != NULL; }
+static int fixed_on_resume(int opt) { return strchr("bslnLOMBRPSNmWwcuaC", opt) != NULL; }
 
 static int resume(const char *run_dir, nn_train_config *flags,
-                  int epochs_given, int threads_given) {
+                  int epochs_given, int threads_given, int val_given) {
     int rc;
     if (flags->data_dir[0] && (rc = cli_resolve_data("train", flags)))
         return rc;
@@ -37,7 +39,8 @@ static int resume(const char *run_dir, nn_train_config *flags,
     if (nn_path_join(path, sizeof path, run_dir, NN_CHECKPOINT_FILE, &err))
         return cli_fail("train", err.msg);
     nn_open_opts o = {epochs_given ? flags->epochs : 0,
-                      threads_given ? flags->threads : 0, flags->data_dir, 0};
+                      threads_given ? flags->threads : 0, flags->data_dir, 0,
+                      val_given ? flags->val : 0, NULL};
     nn_trainer *t;
     if (nn_trainer_open(&t, path, &o, &err)) return cli_fail("train", err.msg);
     const nn_train_config *c = nn_trainer_config(t);
@@ -89,8 +92,8 @@ static int train_from(const nn_train_config *cfg, const char *init_from) {
         nn_trainer_free(t);
         return cli_fail("train", err.msg);
     }
-    cli_print_banner(cfg, nn_trainer_model(t), nn_trainer_data(t),
-                     nn_trainer_parallel(t));
+    cli_print_banner(nn_trainer_config(t), nn_trainer_model(t),
+                     nn_trainer_data(t), nn_trainer_parallel(t));
     printf("initial weights from %s\n", init_from);
     rc = cli_run_training("train", t);
     nn_trainer_free(t);
@@ -110,7 +113,8 @@ int cmd_train(int argc, char **argv) {
     nn_train_config cfg;
     nn_train_config_default(&cfg);
     const char *resume_dir = NULL, *init_from = NULL;
-    int epochs_given = 0, threads_given = 0, fixed_given = 0, wd_given = 0;
+    int epochs_given = 0, threads_given = 0, val_given = 0, fixed_given = 0;
+    int wd_given = 0;
     int opt, rc;
     optind = 1;
     while ((opt = getopt_long(argc, argv, ":h", longs, NULL)) != -1) {
@@ -118,6 +122,7 @@ int cmd_train(int argc, char **argv) {
         if (opt == '?' || opt == ':') return cli_bad_option("train", opt, argv);
         epochs_given |= opt == 'e', threads_given |= opt == 't';
         wd_given |= opt == 'w';
+        val_given |= opt == 'V';
         fixed_given |= fixed_on_resume(opt);
         if (opt == 'o') {
             if (cli_parse_path("train", "--out", optarg, cfg.out_dir))
@@ -140,10 +145,12 @@ int cmd_train(int argc, char **argv) {
     if (resume_dir) {
         if (fixed_given || cfg.out_dir[0])
             return cli_usage_error("train", "with --resume only --epochs, "
-                                   "--threads and --data may be given");
+                                   "--threads, --data and the run's own "
+                                   "--val may be given");
         if (strlen(resume_dir) == 0)
             return cli_usage_error("train", "--resume: empty folder name");
-        return resume(resume_dir, &cfg, epochs_given, threads_given);
+        return resume(resume_dir, &cfg, epochs_given, threads_given,
+                      val_given);
     }
     if ((rc = cli_train_options_end("train", &cfg, wd_given))) return rc;
     if (!cfg.out_dir[0] && (rc = default_out(&cfg))) return rc;

@@ -184,6 +184,8 @@ int cli_train_option(const char *cmd, int opt, const char *arg,
     case 'b': bad = cli_parse_int(cmd, "--batch-size", arg, 1, NN_MAX_BATCH, &c->batch_size); break;
     case 't': bad = cli_parse_int(cmd, "--threads", arg, 1, NN_MAX_THREADS, &c->threads); break;
     case 'n': bad = cli_parse_int(cmd, "--limit", arg, 1, NN_MAX_LIMIT, &c->limit); break;
+    case 'V': bad = cli_parse_int(cmd, "--val", arg, 1, NN_MAX_VAL, &c->val); break;
+    case 'C': bad = cli_parse_path(cmd, "--classes", arg, c->classes_file); break;
     case 'S': bad = cli_parse_int(cmd, "--save-every", arg, 0, NN_MAX_SAVE_EVERY, &c->save_every); break;
     case 's': bad = cli_parse_u64(cmd, "--seed", arg, &c->seed); break;
     case 'M':

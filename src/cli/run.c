@@ -10,7 +10,7 @@
 #include "nn_sysinfo.h"
 
 void cli_print_banner(const nn_train_config *c, const nn_model *m,
-                      const nn_fashion *data, const char *parallel) {
+                      const nn_splits *data, const char *parallel) {
     nn_sysinfo s;
     nn_sysinfo_get(&s);
     int cores = omp_get_num_procs();
@@ -40,8 +40,10 @@ void cli_print_banner(const nn_train_config *c, const nn_model *m,
                l->out_c, l->out_h, l->out_w, l->spec.relu ? "relu" : "    ",
                l->n_weights + l->n_bias);
     }
-    printf("data %s: %d train, %d validation, %d test images\n", c->data_dir,
-           data->train.n, data->val.n, data->test.n);
+    printf("data %s: %d train, %d validation, %d test images of %dx%d, "
+           "%d classes (%s, %s, ...)\n", c->data_dir, data->train.n,
+           data->val.n, data->test.n, data->rows, data->cols, c->names.n,
+           c->names.name[0], c->names.name[1]);
     printf("run folder %s\n", c->out_dir);
     fflush(stdout);
 }
@@ -144,8 +146,9 @@ int cli_train_new(const char *cmd, const nn_train_config *cfg) {
     nn_err err;
     nn_trainer *t;
     if (nn_trainer_create(&t, cfg, &err)) return cli_fail(cmd, err.msg);
-    cli_print_banner(cfg, nn_trainer_model(t), nn_trainer_data(t),
-                     nn_trainer_parallel(t));
+    /* the trainer's config: it holds the class names it settled on */
+    cli_print_banner(nn_trainer_config(t), nn_trainer_model(t),
+                     nn_trainer_data(t), nn_trainer_parallel(t));
     int rc = cli_run_training(cmd, t);
     nn_trainer_free(t);
     return rc;

@@ -1,24 +1,24 @@
-/* dataset.c: image + label files -> validated datasets scaled to [0, 1], the
- * seeded train/validation split of Fashion-MNIST, and the class names. */
+/* dataset.c: image + label files -> validated datasets scaled to [0, 1],
+ * and the seeded train/validation split of a data folder. */
 #include "nn_data.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <zlib.h>
 
 #include "nn_rng.h"
 
 #define PATH_CAP 4096
 
-const char *const nn_class_names[NN_CLASSES] = {
-    "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
-    "Sandal",      "Shirt",   "Sneaker",  "Bag",   "Ankle boot",
-};
+/* CRC32 of Fashion-MNIST's 60,000 training labels, decompressed, without
+ * the IDX header (train-labels-idx1-ubyte.gz as published). */
+#define FASHION_MNIST_TRAIN_LABELS_CRC 0x2ed6e46au
 
 /* An image file and its labels as read and checked, not yet scaled. */
 typedef struct {
-    int n;
-    uint8_t *pixels; /* (n, 28*28); owned */
+    int n, rows, cols;
+    uint8_t *pixels; /* (n, rows*cols); owned */
     uint8_t *labels; /* (n); owned */
 } raw_set;
 
@@ -28,19 +28,22 @@ static void raw_free(raw_set *r) {
     memset(r, 0, sizeof *r);
 }
 
-/* Reads both files and requires 28x28 images, one label per image and
- * labels in 0..9. */
+static int check_classes(int classes, const char *path, nn_err *err) {
+    if (classes >= NN_MIN_CLASSES && classes <= NN_MAX_CLASSES) return 0;
+    return nn_errf(err, "%s: %d classes is out of range %d..%d (labels are "
+                   "bytes)", path, classes, NN_MIN_CLASSES, NN_MAX_CLASSES);
+}
+
+/* Reads both files and requires one label per image and labels below
+ * classes. */
 static int raw_load(raw_set *r, const char *images_path,
-                    const char *labels_path, nn_err *err) {
-    int rows, cols, n_labels;
+                    const char *labels_path, int classes, nn_err *err) {
+    int n_labels;
     memset(r, 0, sizeof *r);
-    if (nn_idx_read_images(images_path, &r->pixels, &r->n, &rows, &cols, err))
+    if (check_classes(classes, labels_path, err) ||
+        nn_idx_read_images(images_path, &r->pixels, &r->n, &r->rows, &r->cols,
+                           err))
         return -1;
-    if (rows != NN_IMAGE_ROWS || cols != NN_IMAGE_COLS) {
-        raw_free(r);
-        return nn_errf(err, "%s: images are %dx%d, expected %dx%d",
-                       images_path, rows, cols, NN_IMAGE_ROWS, NN_IMAGE_COLS);
-    }
     if (nn_idx_read_labels(labels_path, &r->labels, &n_labels, err)) {
         raw_free(r);
         return -1;
@@ -53,11 +56,12 @@ static int raw_load(raw_set *r, const char *images_path,
                        labels_path, n_labels);
     }
     for (int i = 0; i < r->n; i++) {
-        if (r->labels[i] < NN_CLASSES) continue;
+        if (r->labels[i] < classes) continue;
         int bad = r->labels[i];
         raw_free(r);
-        return nn_errf(err, "%s: label %d at index %d is out of range 0..%d",
-                       labels_path, bad, i, NN_CLASSES - 1);
+        return nn_errf(err, "%s: label %d at index %d is out of range 0..%d "
+                       "(the model has %d classes)", labels_path, bad, i,
+                       classes - 1, classes);
     }
     return 0;
 }
@@ -66,7 +70,8 @@ static int raw_load(raw_set *r, const char *images_path,
  * image k when idx is NULL. path names the source in errors. */
 static int dataset_gather(nn_dataset *ds, const raw_set *r, const int *idx,
                           int n, const char *path, nn_err *err) {
-    size_t bytes = (size_t)n * NN_IMAGE_SIZE * sizeof(float);
+    size_t size = (size_t)r->rows * r->cols;
+    size_t bytes = (size_t)n * size * sizeof(float);
     memset(ds, 0, sizeof *ds);
     ds->images = malloc(bytes);
     ds->labels = malloc((size_t)n);
@@ -77,20 +82,20 @@ static int dataset_gather(nn_dataset *ds, const raw_set *r, const int *idx,
     }
     for (int k = 0; k < n; k++) {
         int i = idx ? idx[k] : k;
-        const uint8_t *src = r->pixels + (size_t)i * NN_IMAGE_SIZE;
-        float *dst = ds->images + (size_t)k * NN_IMAGE_SIZE;
-        for (int p = 0; p < NN_IMAGE_SIZE; p++) dst[p] = src[p] / 255.0f;
+        const uint8_t *src = r->pixels + (size_t)i * size;
+        float *dst = ds->images + (size_t)k * size;
+        for (size_t p = 0; p < size; p++) dst[p] = src[p] / 255.0f;
         ds->labels[k] = r->labels[i];
     }
-    ds->n = n;
+    ds->n = n, ds->rows = r->rows, ds->cols = r->cols;
     return 0;
 }
 
 int nn_dataset_load(nn_dataset *ds, const char *images_path,
-                    const char *labels_path, nn_err *err) {
+                    const char *labels_path, int classes, nn_err *err) {
     raw_set r;
     memset(ds, 0, sizeof *ds);
-    if (raw_load(&r, images_path, labels_path, err)) return -1;
+    if (raw_load(&r, images_path, labels_path, classes, err)) return -1;
     int rc = dataset_gather(ds, &r, NULL, r.n, images_path, err);
     raw_free(&r);
     return rc;
@@ -115,7 +120,7 @@ static int join_path(char *out, const char *dir, const char *name,
 /* Splits all by a permutation of 0..n-1 drawn from seed: its first
  * n - n_val entries (the first `limit` of them when limit > 0) become
  * train, its last n_val validation, both in permutation order. */
-static int fashion_split(nn_fashion *f, const raw_set *all, int n_val,
+static int split_train(nn_splits *f, const raw_set *all, int n_val,
                          uint64_t seed, int limit, const char *path,
                          nn_err *err) {
     if (n_val <= 0 || n_val >= all->n)
@@ -138,26 +143,46 @@ static int fashion_split(nn_fashion *f, const raw_set *all, int n_val,
     return rc;
 }
 
-int nn_fashion_load(nn_fashion *f, const char *dir, int n_val, uint64_t seed,
-                    int limit, nn_err *err) {
+/* The test files, whose images must have the training images' size. */
+static int load_test(nn_splits *f, const char *dir, int classes,
+                     nn_err *err) {
+    char images[PATH_CAP], labels[PATH_CAP];
+    if (join_path(images, dir, NN_TEST_IMAGES, err) ||
+        join_path(labels, dir, NN_TEST_LABELS, err) ||
+        nn_dataset_load(&f->test, images, labels, classes, err))
+        return -1;
+    if (f->test.rows == f->rows && f->test.cols == f->cols) return 0;
+    return nn_errf(err, "%s: images are %dx%d, the training images are "
+                   "%dx%d", images, f->test.rows, f->test.cols, f->rows,
+                   f->cols);
+}
+
+int nn_splits_load(nn_splits *f, const char *dir, int n_val, uint64_t seed,
+                   int limit, int classes, nn_err *err) {
     char images[PATH_CAP], labels[PATH_CAP];
     raw_set all;
     memset(f, 0, sizeof *f);
     if (join_path(images, dir, NN_TRAIN_IMAGES, err) ||
         join_path(labels, dir, NN_TRAIN_LABELS, err) ||
-        raw_load(&all, images, labels, err))
+        raw_load(&all, images, labels, classes, err))
         return -1;
-    int rc = fashion_split(f, &all, n_val, seed, limit, images, err);
+    f->rows = all.rows, f->cols = all.cols, f->n_train_file = all.n;
+    f->train_labels_crc =
+        (uint32_t)crc32(crc32(0L, Z_NULL, 0), all.labels, (uInt)all.n);
+    int rc = split_train(f, &all, n_val, seed, limit, images, err);
     raw_free(&all);
-    if (rc == 0) rc = join_path(images, dir, NN_TEST_IMAGES, err);
-    if (rc == 0) rc = join_path(labels, dir, NN_TEST_LABELS, err);
-    if (rc == 0) rc = nn_dataset_load(&f->test, images, labels, err);
-    if (rc) nn_fashion_free(f);
+    if (rc == 0) rc = load_test(f, dir, classes, err);
+    if (rc) nn_splits_free(f);
     return rc;
 }
 
-void nn_fashion_free(nn_fashion *f) {
+int nn_splits_is_fashion_mnist(const nn_splits *f) {
+    return f->train_labels_crc == FASHION_MNIST_TRAIN_LABELS_CRC;
+}
+
+void nn_splits_free(nn_splits *f) {
     nn_dataset_free(&f->train);
     nn_dataset_free(&f->val);
     nn_dataset_free(&f->test);
+    memset(f, 0, sizeof *f);
 }

@@ -1,4 +1,5 @@
-/* find.c: locates the folder that holds the four Fashion-MNIST files. */
+/* find.c: locates the folder that holds the four IDX files of a data set
+ * (Fashion-MNIST by default). */
 #include "nn_data.h"
 
 #include <errno.h>
@@ -33,7 +34,7 @@ static int check_named_dir(const char *dir, const char *label, nn_err *err) {
                        strerror(errno));
     if (!S_ISDIR(st.st_mode))
         return nn_errf(err, "%s: not a folder (expected the folder holding "
-                       "the four Fashion-MNIST .gz files)", label);
+                       "the four IDX .gz files)", label);
     char path[NN_PATH_MAX];
     for (int i = 0; i < NN_DATA_FILES; i++) {
         if (nn_path_join(path, sizeof path, dir, nn_data_file_names[i], err))

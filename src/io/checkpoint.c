@@ -27,7 +27,8 @@
 #define RECIPE_BYTES (5 * 4)
 /* the config up to its data folder, whose length comes next */
 #define CONFIG_FIXED_BYTES \
-    (NAME_BYTES + 7 * 4 + 8 + 6 * 4 + 4 + FINGERPRINT_BYTES + RECIPE_BYTES)
+    (NAME_BYTES + 8 * 4 + 8 + 6 * 4 + 4 + FINGERPRINT_BYTES + RECIPE_BYTES)
+#define CLASS_NAME_BYTES NN_CLASS_NAME_MAX /* one class name, zero-padded */
 #define LAYER_FIELDS 13
 #define HISTORY_FIELDS 6
 
@@ -128,7 +129,7 @@ static void put_f32s(writer *w, const float *a, size_t n) {
 
 /* A string as a fixed field of `size` bytes, zero-padded (always ends in 0). */
 static void put_str(writer *w, const char *s, size_t size) {
-    static const uint8_t zeros[NAME_BYTES];
+    static const uint8_t zeros[CLASS_NAME_BYTES];
     size_t n = strnlen(s, size - 1);
     put_bytes(w, s, n);
     put_bytes(w, zeros, size - n);
@@ -141,6 +142,7 @@ static void put_config(writer *w, const nn_train_config *c) {
     put_i32(w, c->threads);
     put_i32(w, c->limit);
     put_i32(w, c->save_every);
+    put_i32(w, c->val);
     put_f32(w, c->lr);
     put_f32(w, c->momentum);
     put_u64(w, c->seed);
@@ -164,6 +166,9 @@ static void put_config(writer *w, const nn_train_config *c) {
     size_t n = strnlen(c->data_dir, sizeof c->data_dir - 1);
     put_u32(w, (uint32_t)n);
     put_bytes(w, c->data_dir, n);
+    put_u32(w, (uint32_t)c->names.n);
+    for (int i = 0; i < c->names.n; i++)
+        put_str(w, c->names.name[i], CLASS_NAME_BYTES);
 }
 
 static void put_model(writer *w, const nn_model *m) {
@@ -320,6 +325,8 @@ typedef struct {
     const uint8_t *config;  /* CONFIG_FIXED_BYTES */
     uint32_t data_dir_len;
     const uint8_t *data_dir;/* (data_dir_len) bytes, no terminating 0 */
+    uint32_t n_names;
+    const uint8_t *names;   /* (n_names, CLASS_NAME_BYTES) zero-padded */
     uint32_t n_layers;
     const uint8_t *layers;  /* (n_layers, LAYER_FIELDS) i32 */
     uint64_t n_params;
@@ -346,6 +353,8 @@ static int walk(reader *r, ckpt_view *v) {
     v->config = take(r, CONFIG_FIXED_BYTES, "config");
     v->data_dir_len = rd_u32(r, "config");
     v->data_dir = take_array(r, v->data_dir_len, 1, "config");
+    v->n_names = rd_u32(r, "class names");
+    v->names = take_array(r, v->n_names, CLASS_NAME_BYTES, "class names");
     v->n_layers = rd_u32(r, "layer table");
     v->layers = take_array(r, v->n_layers, 4 * LAYER_FIELDS, "layer table");
     v->n_params = rd_u64(r, "params");
@@ -432,6 +441,25 @@ static int decode_data_dir(const char *path, const ckpt_view *v,
     return 0;
 }
 
+/* The class names: as many as a model may have, each one nntrain could
+ * have saved. */
+static int decode_names(const char *path, const ckpt_view *v,
+                        nn_train_config *c, nn_err *err) {
+    if (v->n_names < NN_MIN_CLASSES || v->n_names > NN_MAX_CLASSES)
+        return nn_errf(err, "%s: class names: %u names (%d..%d allowed)",
+                       path, v->n_names, NN_MIN_CLASSES, NN_MAX_CLASSES);
+    for (uint32_t i = 0; i < v->n_names; i++) {
+        const char *name = (const char *)v->names + CLASS_NAME_BYTES * i;
+        size_t len = strnlen(name, CLASS_NAME_BYTES);
+        char why[64];
+        if (nn_class_name_check(name, len, why, sizeof why))
+            return nn_errf(err, "%s: class names: name %u %s", path, i, why);
+        memcpy(c->names.name[i], name, len + 1);
+    }
+    c->names.n = (int)v->n_names;
+    return 0;
+}
+
 static int decode_config(const char *path, const ckpt_view *v,
                          nn_train_config *c, nn_err *err) {
     reader r = {v->config, v->config + CONFIG_FIXED_BYTES, path, err, 0};
@@ -442,6 +470,7 @@ static int decode_config(const char *path, const ckpt_view *v,
     c->threads = (int32_t)rd_u32(&r, "config");
     c->limit = (int32_t)rd_u32(&r, "config");
     c->save_every = (int32_t)rd_u32(&r, "config");
+    c->val = (int32_t)rd_u32(&r, "config");
     c->lr = get_f32(take(&r, 4, "config"));
     c->momentum = get_f32(take(&r, 4, "config"));
     c->seed = rd_u64(&r, "config");
@@ -466,7 +495,7 @@ static int decode_config(const char *path, const ckpt_view *v,
         check_enum(path, "nan policy", nan, NN_NAN_SKIP_BATCH, err) ||
         check_enum(path, "precision", precision, NN_PRECISION_BF16, err) ||
         check_enum(path, "threads_changed", changed, 1, err) ||
-        decode_data_dir(path, v, c, err))
+        decode_data_dir(path, v, c, err) || decode_names(path, v, c, err))
         return -1;
     c->loss = (nn_loss_kind)loss, c->optim = (nn_optim_kind)optim;
     c->schedule = (nn_schedule_kind)schedule;

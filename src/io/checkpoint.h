@@ -4,12 +4,14 @@
  * IEEE 754):
  *   magic "NNTCKPT1" (8 bytes), format version (u32, 3),
  *   config: model name (64 bytes, zero-padded), epochs, batch_size, threads,
- *     limit, save_every (i32 each), lr, momentum (f32 each), seed (u64),
+ *     limit, save_every, val (i32 each), lr, momentum (f32 each), seed (u64),
  *     loss, optim, backend, parallel, nan_policy, precision, threads_changed (u32
  *     each), the data's fingerprint (per file: size u64, crc32 u32),
  *     weight_decay (f32), schedule (u32), warmup_epochs, augment_crop,
  *     augment_flip (i32 each), the absolute data folder (u32 length, then its bytes); the run folder is
  *     where the checkpoint lies and is not stored,
+ *   class names: count (u32, 2..256, the model's classes), then count x 64
+ *     bytes, each name (1..63 bytes, no control characters) zero-padded,
  *   layer table: n_layers (u32) then per layer kind, out, kernel, stride,
  *     pad, relu, in_c, in_h, in_w, out_c, out_h, out_w (i32 each), p (f32);
  *     the model is rebuilt from it (eval and resume need no --model),

@@ -3,6 +3,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "nn_atomic_file.h"
 #include "run_dir.h"
@@ -29,18 +30,38 @@ int nn_write_metrics_csv(const char *dir, const nn_epoch_metrics *history,
     return nn_atomic_commit(&a, err);
 }
 
-int nn_write_confusion_csv(const char *dir,
-                           const long confusion[NN_CLASSES][NN_CLASSES],
+/* A CSV field: quoted (quotes doubled) when it holds a comma or quote. */
+static void csv_field(FILE *f, const char *s) {
+    if (!strpbrk(s, ",\"")) {
+        fputs(s, f);
+        return;
+    }
+    fputc('"', f);
+    for (; *s; s++) {
+        if (*s == '"') fputc('"', f);
+        fputc(*s, f);
+    }
+    fputc('"', f);
+}
+
+int nn_write_confusion_csv(const char *dir, const long *confusion,
+                           int classes, const nn_class_names *names,
                            nn_err *err) {
+    if (names->n != classes)
+        return nn_errf(err, "%s/%s: %d class names for %d classes", dir,
+                       NN_CONFUSION_FILE, names->n, classes);
     nn_atomic_file a;
     if (open_in(&a, dir, NN_CONFUSION_FILE, err)) return -1;
     fprintf(a.f, "true\\predicted");
-    for (int j = 0; j < NN_CLASSES; j++) fprintf(a.f, ",%s", nn_class_names[j]);
+    for (int j = 0; j < classes; j++) {
+        fputc(',', a.f);
+        csv_field(a.f, names->name[j]);
+    }
     fprintf(a.f, "\n");
-    for (int i = 0; i < NN_CLASSES; i++) {
-        fprintf(a.f, "%s", nn_class_names[i]);
-        for (int j = 0; j < NN_CLASSES; j++)
-            fprintf(a.f, ",%ld", confusion[i][j]);
+    for (int i = 0; i < classes; i++) {
+        csv_field(a.f, names->name[i]);
+        for (int j = 0; j < classes; j++)
+            fprintf(a.f, ",%ld", confusion[(size_t)i * classes + j]);
         fprintf(a.f, "\n");
     }
     return nn_atomic_commit(&a, err);
@@ -58,14 +79,31 @@ static void key(json_out *j, const char *k) {
     j->first = 0;
 }
 
+/* A JSON string value: quote and backslash escaped, control characters
+ * (which no value should hold) left out. */
+static void jquote(FILE *f, const char *v) {
+    fputc('"', f);
+    for (; *v; v++) {
+        if (*v == '"' || *v == '\\') fputc('\\', f);
+        if ((unsigned char)*v >= 0x20) fputc(*v, f);
+    }
+    fputc('"', f);
+}
+
 static void jstr(json_out *j, const char *k, const char *v) {
     key(j, k);
-    fputc('"', j->f);
-    for (; *v; v++) {
-        if (*v == '"' || *v == '\\') fputc('\\', j->f);
-        if ((unsigned char)*v >= 0x20) fputc(*v, j->f);
+    jquote(j->f, v);
+}
+
+/* The class names as an array of strings, on one line. */
+static void jnames(json_out *j, const char *k, const nn_class_names *names) {
+    key(j, k);
+    fputc('[', j->f);
+    for (int i = 0; i < names->n; i++) {
+        if (i) fputs(", ", j->f);
+        jquote(j->f, names->name[i]);
     }
-    fputc('"', j->f);
+    fputc(']', j->f);
 }
 
 static void jnum(json_out *j, const char *k, double v) {
@@ -106,6 +144,7 @@ static void write_summary(json_out *j, const nn_summary *s) {
     jstr(j, "parallel", s->parallel);
     jnum(j, "epochs", s->epochs);
     jnum(j, "batch_size", c->batch_size);
+    jnum(j, "val", c->val);
     jfloat(j, "lr", c->lr);
     jstr(j, "loss", nn_loss_name(c->loss));
     jstr(j, "optimizer", nn_optim_name(c->optim));
@@ -126,6 +165,7 @@ static void write_summary(json_out *j, const nn_summary *s) {
     jnum(j, "train_images", s->train_images);
     jnum(j, "val_images", s->val_images);
     jnum(j, "test_images", s->test_images);
+    jnames(j, "classes", &c->names);
     jnum(j, "final_train_loss", last->train_loss);
     jnum(j, "final_train_acc", last->train_acc);
     jnum(j, "final_val_loss", last->val_loss);

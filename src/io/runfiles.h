@@ -3,9 +3,11 @@
  *   metrics.csv         epoch,train_loss,train_acc,val_loss,val_acc,
  *                       epoch_seconds,train_images_per_s,lr (accuracies in
  *                       %; lr: the learning rate of the epoch's last step)
- *   confusion_test.csv  10x10 test counts, rows true, columns predicted,
- *                       class names in the header and first column
- *   summary.json        one flat object: config, versions, final numbers */
+ *   confusion_test.csv  classes x classes test counts, rows true, columns
+ *                       predicted, class names in the header and first
+ *                       column (CSV-quoted where they hold , or ")
+ *   summary.json        one object: config, versions, final numbers, and
+ *                       "classes": the class names in label order */
 #ifndef NN_RUNFILES_H
 #define NN_RUNFILES_H
 
@@ -16,8 +18,9 @@
 
 int nn_write_metrics_csv(const char *dir, const nn_epoch_metrics *history,
                          int epochs, nn_err *err);
-int nn_write_confusion_csv(const char *dir,
-                           const long confusion[NN_CLASSES][NN_CLASSES],
+/* confusion: (classes, classes) [true][predicted]; names->n == classes. */
+int nn_write_confusion_csv(const char *dir, const long *confusion,
+                           int classes, const nn_class_names *names,
                            nn_err *err);
 
 typedef struct {

@@ -206,6 +206,7 @@ static void meta_config(nn_export_meta *meta, const nn_train_config *c) {
     meta_add(meta, "nntrain.config.batch_size", "%d", c->batch_size);
     meta_add(meta, "nntrain.config.epochs", "%d", c->epochs);
     meta_add(meta, "nntrain.config.limit", "%d", c->limit);
+    meta_add(meta, "nntrain.config.val", "%d", c->val);
     meta_add(meta, "nntrain.config.seed", "%llu",
              (unsigned long long)c->seed);
     meta_add(meta, "nntrain.config.backend", "%s", nn_backend_name(c->backend));
@@ -214,18 +215,23 @@ static void meta_config(nn_export_meta *meta, const nn_train_config *c) {
 int nn_export_meta_build(nn_export_meta *meta, const nn_model *m,
                          const nn_torch_map *map, const nn_train_config *cfg,
                          nn_err *err) {
-    /* 9 fixed keys + 9 config keys + one per layer (NN_META_MAX) */
-    if (9 + 9 + m->n_layers > NN_META_MAX)
+    /* 9 fixed keys + 10 config keys + one per layer (NN_META_MAX) */
+    if (9 + 10 + m->n_layers > NN_META_MAX)
         return nn_errf(err, "model %s: too many layers for the metadata",
                        m->name);
     memset(meta, 0, sizeof *meta);
     nn_sysinfo s;
     nn_sysinfo_get(&s);
-    char classes[256] = "";
-    for (int i = 0; i < NN_CLASSES && m->classes == NN_CLASSES; i++) {
+    /* the run's names, comma-joined; left empty when they do not fit */
+    char classes[sizeof meta->value[0]] = "";
+    const nn_class_names *names = cfg ? &cfg->names : NULL;
+    for (int i = 0; names && names->n == m->classes && i < names->n; i++) {
         size_t n = strlen(classes);
-        snprintf(classes + n, sizeof classes - n, "%s%s", i ? "," : "",
-                 nn_class_names[i]);
+        if (snprintf(classes + n, sizeof classes - n, "%s%s", i ? "," : "",
+                     names->name[i]) >= (int)(sizeof classes - n)) {
+            classes[0] = '\0';
+            break;
+        }
     }
     meta_add(meta, "format", "pt");
     meta_add(meta, "nntrain.version", "%s (%s)", s.version, s.commit);

@@ -143,5 +143,10 @@ int nn_saved_model_load(nn_model *m, nn_train_config *cfg,
         nn_model_free(m);
         return -1;
     }
+    if (cfg->names.n != m->classes) {
+        nn_model_free(m);
+        return nn_errf(err, "%s: %d class names for model %s of %d classes",
+                       checkpoint, cfg->names.n, m->name, m->classes);
+    }
     return 0;
 }

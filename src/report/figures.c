@@ -161,6 +161,7 @@ static int render_run(const render_ctx *ctx, const nn_run *run, nn_err *err) {
         return -1;
     param_str(&confusion, "confusion", -1, path);
     param_str(&confusion, "label", -1, label);
+    param_int(&confusion, "classes", -1, run->n_classes);
     snprintf(stem, sizeof stem, "%s_confusion", run->model);
     return render(ctx, "confusion.gp", &confusion, stem, err);
 }

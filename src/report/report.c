@@ -38,6 +38,7 @@ static void write_report(FILE *f, const nn_run *runs, int n_runs,
     report_write_accuracy(f, runs, n_runs);
     report_write_timing(f, runs, n_runs);
     report_write_figures(f, runs, n_runs, bench != NULL, opts->figures_error);
+    report_write_per_class(f, runs, n_runs);
     report_write_confusions(f, runs, n_runs);
     if (bench) report_write_throughput(f, bench, opts->bench_csv);
     write_footer(f, runs, opts->wall_seconds);

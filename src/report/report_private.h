@@ -9,7 +9,8 @@
 #include "nn_report.h"
 
 #define REPORT_PATH_MAX NN_PATH_MAX
-#define CSV_MAX_FIELDS 64
+/* a confusion matrix row of NN_REPORT_MAX_CLASSES counts and its name */
+#define CSV_MAX_FIELDS (NN_REPORT_MAX_CLASSES + 1)
 
 /* ---- csv.c: a line-at-a-time CSV reader whose errors name file and line.
  * Fields are split on commas; a field may be double-quoted ("" inside is a
@@ -73,6 +74,9 @@ void report_write_timing(FILE *f, const nn_run *runs, int n_runs);
 void report_write_figures(FILE *f, const nn_run *runs, int n_runs,
                           int have_bench, const char *figures_error);
 void report_write_confusions(FILE *f, const nn_run *runs, int n_runs);
+/* The diagonal over the row sums, one row per class, when every run has
+ * the same classes and there are at most 50; else a note. */
+void report_write_per_class(FILE *f, const nn_run *runs, int n_runs);
 void report_write_throughput(FILE *f, const nn_bench *bench,
                              const char *bench_path);
 /* A markdown table cell: text with '|' escaped and newlines as spaces. */

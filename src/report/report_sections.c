@@ -1,7 +1,11 @@
-/* report_sections.c: REPORT.md's figures, most frequent confusions and benchmark throughput. */
+/* report_sections.c: REPORT.md's figures, per-class accuracy, most frequent confusions and benchmark throughput. */
+#include <string.h>
+
 #include "report_private.h"
 
 #define TOP_CONFUSIONS 5
+/* More classes than this make a per-class table too long to read. */
+#define PER_CLASS_MAX 50
 
 void report_write_figures(FILE *f, const nn_run *runs, int n_runs,
                           int have_bench, const char *figures_error) {
@@ -31,6 +35,13 @@ void report_write_figures(FILE *f, const nn_run *runs, int n_runs,
                    "efficiency vs threads](figures/throughput.png)\n\n");
 }
 
+/* Test images of true class t. */
+static long row_sum(const nn_run *run, int t) {
+    long sum = 0;
+    for (int p = 0; p < run->n_classes; p++) sum += nn_run_confusion(run, t, p);
+    return sum;
+}
+
 /* The top ordered (true -> predicted) and unordered confusions of one run. */
 static void write_run_confusions(FILE *f, const nn_run *run) {
     nn_confusion top[TOP_CONFUSIONS];
@@ -45,9 +56,7 @@ static void write_run_confusions(FILE *f, const nn_run *run) {
     fprintf(f, "| Rank | True class | Predicted as | Images | Share of the "
                "true class (%%) |\n|---|---|---|---|---|\n");
     for (int i = 0; i < n; i++) {
-        long row_total = 0;
-        for (int p = 0; p < NN_REPORT_CLASSES; p++)
-            row_total += run->confusion[top[i].true_class][p];
+        long row_total = row_sum(run, top[i].true_class);
         fprintf(f, "| %d | ", i + 1);
         report_cell(f, run->class_names[top[i].true_class]);
         fprintf(f, " | ");
@@ -68,11 +77,64 @@ static void write_run_confusions(FILE *f, const nn_run *run) {
     fprintf(f, "\n");
 }
 
+/* Whether every run has the classes of the first, in the same order. */
+static int same_classes(const nn_run *runs, int n_runs) {
+    for (int i = 1; i < n_runs; i++) {
+        if (runs[i].n_classes != runs[0].n_classes) return 0;
+        for (int c = 0; c < runs[0].n_classes; c++)
+            if (strcmp(runs[i].class_names[c], runs[0].class_names[c]))
+                return 0;
+    }
+    return 1;
+}
+
+void report_write_per_class(FILE *f, const nn_run *runs, int n_runs) {
+    char label[32];
+    int k = runs[0].n_classes;
+    fprintf(f, "## Per-class test accuracy\n\n");
+    if (!same_classes(runs, n_runs)) {
+        fprintf(f, "Not tabulated: the runs have different classes.\n\n");
+        return;
+    }
+    if (k > PER_CLASS_MAX) {
+        fprintf(f, "Not tabulated: %d classes (more than %d); each run's "
+                   "`confusion_test.csv` holds them.\n\n", k, PER_CLASS_MAX);
+        return;
+    }
+    fprintf(f, "Share of each true class's test images predicted as that "
+               "class (the diagonal of `confusion_test.csv` over its row "
+               "sum).\n\n| Class |");
+    for (int i = 0; i < n_runs; i++) {
+        report_model_label(label, sizeof label, runs[i].model);
+        fprintf(f, " %s (%%) |", label);
+    }
+    fprintf(f, "\n|---|");
+    for (int i = 0; i < n_runs; i++) fprintf(f, "---|");
+    fprintf(f, "\n");
+    for (int c = 0; c < k; c++) {
+        fprintf(f, "| %d ", c);
+        report_cell(f, runs[0].class_names[c]);
+        fprintf(f, " |");
+        for (int i = 0; i < n_runs; i++) {
+            long row = row_sum(&runs[i], c);
+            double correct = (double)nn_run_confusion(&runs[i], c, c);
+            if (row) fprintf(f, " %.2f |", 100.0 * correct / (double)row);
+            else fprintf(f, " n/a |");
+        }
+        fprintf(f, "\n");
+    }
+    fprintf(f, "\n");
+}
+
 void report_write_confusions(FILE *f, const nn_run *runs, int n_runs) {
     fprintf(f, "## Most frequent confusions\n\nFrom `confusion_test.csv` "
                "(rows true, columns predicted), off the diagonal; ties go to "
-               "the earlier class. The seed lists T-shirt/top <-> Shirt, "
-               "Pullover <-> Shirt, Pullover <-> Coat and Shirt <-> Coat.\n\n");
+               "the earlier class.");
+    if (runs[0].n_classes == 10 && strcmp(runs[0].class_names[0],
+                                          "T-shirt/top") == 0)
+        fprintf(f, " The seed lists T-shirt/top <-> Shirt, Pullover <-> "
+                   "Shirt, Pullover <-> Coat and Shirt <-> Coat.");
+    fprintf(f, "\n\n");
     for (int i = 0; i < n_runs; i++) write_run_confusions(f, &runs[i]);
 }
 

@@ -28,7 +28,8 @@ static const struct {
     const char *label, *key;
 } config_rows[] = {
     {"Parameters", "parameters"},     {"Epochs", "epochs"},
-    {"Batch size", "batch_size"},     {"Learning rate", "lr"},
+    {"Batch size", "batch_size"},
+    {"Validation split (--val)", "val"}, {"Learning rate", "lr"},
     {"Loss", "loss"},                 {"Optimizer", "optimizer"},
     {"Weight decay", "weight_decay"}, {"LR schedule", "schedule"},
     {"Warmup epochs", "warmup_epochs"}, {"Augmentation", "augment"},
@@ -76,7 +77,9 @@ void report_write_config(FILE *f, const nn_run *runs, int n_runs) {
         }
         fprintf(f, "\n");
     }
-    fprintf(f, "\n");
+    fprintf(f, "| Classes |");
+    for (int i = 0; i < n_runs; i++) fprintf(f, " %d |", runs[i].n_classes);
+    fprintf(f, "\n\n");
 }
 
 /* One accuracy cell, signed for differences. */

@@ -76,47 +76,85 @@ static int load_metrics(nn_run *run, const char *path, nn_err *err) {
  * then its counts. */
 static int read_confusion_row(nn_run *run, const csv_reader *r, int t,
                               nn_err *err) {
+    int k = run->n_classes;
     if (strcmp(r->fields[0], run->class_names[t]) != 0)
         return nn_errf(err, "%s: line %d: expected row \"%s\" (rows in the "
                        "header's order), found \"%s\"", r->path, r->line_no,
                        run->class_names[t], r->fields[0]);
-    for (int p = 0; p < NN_REPORT_CLASSES; p++) {
-        if (csv_long(r, p + 1, &run->confusion[t][p], err) < 0) return -1;
-        if (run->confusion[t][p] < 0)
+    for (int p = 0; p < k; p++) {
+        long *count = &run->confusion[(size_t)t * k + p];
+        if (csv_long(r, p + 1, count, err) < 0) return -1;
+        if (*count < 0)
             return nn_errf(err, "%s: line %d: negative count %ld", r->path,
-                           r->line_no, run->confusion[t][p]);
+                           r->line_no, *count);
     }
     return 0;
 }
 
-/* confusion_test.csv: a header of the 10 class names, then 10 rows. */
+/* The header's class names (2..NN_REPORT_MAX_CLASSES of them) into run,
+ * with the matrix they size. */
+static int read_class_names(nn_run *run, const csv_reader *r, nn_err *err) {
+    int k = r->n_header - 1;
+    if (k < 2 || k > NN_REPORT_MAX_CLASSES)
+        return nn_errf(err, "%s: line 1: expected a corner cell and 2..%d "
+                       "class names, found %d field%s", r->path,
+                       NN_REPORT_MAX_CLASSES, r->n_header,
+                       r->n_header == 1 ? "" : "s");
+    run->class_names = calloc((size_t)k, sizeof *run->class_names);
+    run->confusion = calloc((size_t)k * k, sizeof *run->confusion);
+    if (!run->class_names || !run->confusion)
+        return nn_errf(err, "%s: out of memory", r->path);
+    run->n_classes = k;
+    for (int c = 0; c < k; c++) {
+        const char *name = r->header[c + 1];
+        if (strlen(name) >= sizeof run->class_names[c])
+            return nn_errf(err, "%s: line 1: class name \"%s\" is longer "
+                           "than %zu characters", r->path, name,
+                           sizeof run->class_names[c] - 1);
+        strcpy(run->class_names[c], name);
+    }
+    return 0;
+}
+
+/* confusion_test.csv: a header of the class names, then one row each. */
 static int load_confusion(nn_run *run, const char *path, nn_err *err) {
     csv_reader r;
-    int rc = 0, t = 0;
+    int t = 0;
     if (csv_open(&r, path, err) < 0) return -1;
-    if (r.n_header != NN_REPORT_CLASSES + 1)
-        rc = nn_errf(err, "%s: line 1: expected a corner cell and %d class "
-                     "names, found %d fields", path, NN_REPORT_CLASSES,
-                     r.n_header);
-    for (int c = 0; rc == 0 && c < NN_REPORT_CLASSES; c++) {
-        const char *name = r.header[c + 1];
-        if (strlen(name) >= sizeof run->class_names[c])
-            rc = nn_errf(err, "%s: line 1: class name \"%s\" is longer than "
-                         "%zu characters", path, name,
-                         sizeof run->class_names[c] - 1);
-        else
-            strcpy(run->class_names[c], name);
-    }
+    int rc = read_class_names(run, &r, err);
+    int k = run->n_classes;
     while (rc == 0 && (rc = csv_next(&r, err)) == 1)
-        rc = t < NN_REPORT_CLASSES
-                 ? read_confusion_row(run, &r, t++, err)
-                 : nn_errf(err, "%s: line %d: more than %d class rows", path,
-                           r.line_no, NN_REPORT_CLASSES);
-    if (rc == 0 && t < NN_REPORT_CLASSES)
-        rc = nn_errf(err, "%s: expected %d class rows, found %d", path,
-                     NN_REPORT_CLASSES, t);
+        rc = t < k ? read_confusion_row(run, &r, t++, err)
+                   : nn_errf(err, "%s: line %d: more than %d class rows", path,
+                             r.line_no, k);
+    if (rc == 0 && t < k)
+        rc = nn_errf(err, "%s: expected %d class rows, found %d", path, k, t);
     csv_close(&r);
     return rc;
+}
+
+/* summary.json's "classes", where the run wrote them, must be the names
+ * of confusion_test.csv. */
+static int check_classes(const nn_run *run, const char *path, nn_err *err) {
+    const nn_summary_field *f = NULL;
+    for (int i = 0; i < run->n_summary; i++)
+        if (strcmp(run->summary[i].key, "classes") == 0) f = &run->summary[i];
+    if (!f) return 0;
+    if (f->n_items != run->n_classes)
+        return nn_errf(err, "%s: line 1: %d class names, but summary.json "
+                       "lists %d \"classes\"", path, run->n_classes,
+                       f->n_items);
+    const char *item = f->value;
+    for (int c = 0; c < run->n_classes; c++) {
+        size_t len = strcspn(item, "\n");
+        if (strlen(run->class_names[c]) != len ||
+            memcmp(item, run->class_names[c], len) != 0)
+            return nn_errf(err, "%s: line 1: class %d is \"%s\", but "
+                           "summary.json's \"classes\" has \"%.*s\"", path,
+                           c, run->class_names[c], (int)len, item);
+        item += len + (item[len] == '\n');
+    }
+    return 0;
 }
 
 /* The model name names the figure files: it must be a plain word. */
@@ -152,6 +190,7 @@ int nn_run_load(nn_run *run, const char *dir, nn_err *err) {
     if (rc == 0)
         rc = nn_path_join(path, sizeof path, dir, "confusion_test.csv", err);
     if (rc == 0) rc = load_confusion(run, path, err);
+    if (rc == 0) rc = check_classes(run, path, err);
     if (rc < 0) nn_run_free(run);
     return rc;
 }
@@ -159,6 +198,8 @@ int nn_run_load(nn_run *run, const char *dir, nn_err *err) {
 void nn_run_free(nn_run *run) {
     free(run->dir);
     free(run->epochs);
+    free(run->class_names);
+    free(run->confusion);
     summary_json_free(run->summary, run->n_summary);
     memset(run, 0, sizeof *run);
 }

@@ -22,10 +22,10 @@ double nn_run_mean(const nn_run *run, nn_metric metric) {
 
 void nn_run_test_counts(const nn_run *run, long *correct, long *total) {
     *correct = *total = 0;
-    for (int t = 0; t < NN_REPORT_CLASSES; t++)
-        for (int p = 0; p < NN_REPORT_CLASSES; p++) {
-            *total += run->confusion[t][p];
-            if (t == p) *correct += run->confusion[t][p];
+    for (int t = 0; t < run->n_classes; t++)
+        for (int p = 0; p < run->n_classes; p++) {
+            *total += nn_run_confusion(run, t, p);
+            if (t == p) *correct += nn_run_confusion(run, t, p);
         }
 }
 
@@ -66,10 +66,10 @@ static int ranks_before(const nn_confusion *a, const nn_confusion *b) {
 int nn_run_top_confusions(const nn_run *run, int unordered, nn_confusion *top,
                           int k) {
     int n = 0;
-    for (int t = 0; t < NN_REPORT_CLASSES; t++)
-        for (int p = unordered ? t + 1 : 0; p < NN_REPORT_CLASSES; p++) {
-            nn_confusion c = {t, p, run->confusion[t][p]};
-            if (unordered) c.count += run->confusion[p][t];
+    for (int t = 0; t < run->n_classes; t++)
+        for (int p = unordered ? t + 1 : 0; p < run->n_classes; p++) {
+            nn_confusion c = {t, p, nn_run_confusion(run, t, p)};
+            if (unordered) c.count += nn_run_confusion(run, p, t);
             if (t == p || c.count == 0) continue;
             /* Insert c into the sorted top list, dropping the k+1-th. */
             int at = n < k ? n++ : k;

@@ -1,4 +1,4 @@
-/* summary_json.c: reader for summary.json, one flat JSON object of string and number values. */
+/* summary_json.c: reader for summary.json, one flat JSON object of string and number values and arrays of strings. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -129,6 +129,70 @@ static int parse_number(json_parser *js, char **out, nn_err *err) {
     return *out ? 0 : nn_errf(err, "%s: out of memory", js->path);
 }
 
+/* Appends item to the growing text *buf (len bytes, cap allocated), after
+ * a line break unless it is the first. */
+static int append_item(json_parser *js, char **buf, size_t *len,
+                       size_t *cap, int first, const char *item,
+                       nn_err *err) {
+    size_t n = strlen(item);
+    if (*len + n + 2 > *cap) {
+        size_t grown_cap = 2 * (*len + n + 2);
+        char *grown = realloc(*buf, grown_cap);
+        if (!grown) return nn_errf(err, "%s: out of memory", js->path);
+        *buf = grown, *cap = grown_cap;
+    }
+    if (!first) (*buf)[(*len)++] = '\n';
+    memcpy(*buf + *len, item, n + 1);
+    *len += n;
+    return 0;
+}
+
+/* An array of strings starting at the '[' at js->p: its items, one a
+ * line, into *out (malloc'd). */
+static int parse_array(json_parser *js, char **out, int *n_items,
+                       nn_err *err) {
+    size_t len = 0, cap = 64;
+    char *buf = calloc(cap, 1), *item = NULL;
+    if (!buf) return nn_errf(err, "%s: out of memory", js->path);
+    *n_items = 0;
+    js->p++;
+    skip_space(js);
+    int rc = 0;
+    if (*js->p == ']') js->p++;
+    else
+        for (;;) {
+            if ((rc = parse_string(js, &item, err)) < 0) break;
+            if (strchr(item, '\n')) {
+                rc = nn_errf(err, "%s: line %d: a list item holds a line "
+                             "break", js->path, line_at(js));
+                break;
+            }
+            if ((rc = append_item(js, &buf, &len, &cap, *n_items == 0, item,
+                                  err)) < 0)
+                break;
+            free(item), item = NULL;
+            (*n_items)++;
+            skip_space(js);
+            if (*js->p == ']') {
+                js->p++;
+                break;
+            }
+            if (*js->p != ',') {
+                rc = parse_error(js, err, "expected ',' or ']'");
+                break;
+            }
+            js->p++;
+            skip_space(js);
+        }
+    free(item);
+    if (rc < 0) {
+        free(buf);
+        return -1;
+    }
+    *out = buf;
+    return 0;
+}
+
 /* One "key": value pair, appended to js->fields. */
 static int parse_pair(json_parser *js, nn_err *err) {
     char *key = NULL, *value = NULL;
@@ -147,9 +211,10 @@ static int parse_pair(json_parser *js, nn_err *err) {
     }
     js->p++;
     skip_space(js);
-    int is_string = *js->p == '"';
-    if ((is_string ? parse_string(js, &value, err)
-                   : parse_number(js, &value, err)) < 0) {
+    int is_string = *js->p == '"', n_items = -1;
+    if ((is_string         ? parse_string(js, &value, err)
+         : *js->p == '['   ? parse_array(js, &value, &n_items, err)
+                           : parse_number(js, &value, err)) < 0) {
         free(key);
         return -1;
     }
@@ -165,7 +230,8 @@ static int parse_pair(json_parser *js, nn_err *err) {
         js->cap = cap;
     }
     js->fields[js->n_fields++] =
-        (nn_summary_field){.key = key, .value = value, .is_string = is_string};
+        (nn_summary_field){.key = key, .value = value, .is_string = is_string,
+                           .n_items = n_items};
     return 0;
 }
 

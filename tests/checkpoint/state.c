@@ -77,9 +77,13 @@ int test_state_init(test_state *t, const char *model, nn_optim_kind optim,
     c->batch_size = 4;
     c->threads = 1;
     c->save_every = 1;
+    c->val = 6000;
     c->lr = 0.01f;
     c->momentum = 0.9f;
     c->optim = optim;
+    c->names.n = t->model.classes;
+    for (int i = 0; i < c->names.n; i++)
+        snprintf(c->names.name[i], sizeof c->names.name[i], "%d", i);
     if (nn_optimizer_init(&t->opt, optim, t->model.n_params, c->lr,
                           c->momentum, c->weight_decay, err)) {
         test_state_free(t);
@@ -145,6 +149,10 @@ void test_state_fill(test_state *t, uint64_t seed) {
         t->cfg.data_fp.size[i] = 1000000007ull * (seed + (uint64_t)i);
         t->cfg.data_fp.crc[i] = (uint32_t)(0x9e3779b9u * (seed + (uint64_t)i));
     }
+    t->cfg.val = 1 + (int)(seed % 1000);
+    for (int i = 0; i < t->cfg.names.n; i++)
+        snprintf(t->cfg.names.name[i], sizeof t->cfg.names.name[i],
+                 "class %d of seed %llu", i, (unsigned long long)seed);
     t->cfg.threads_changed = (int)(seed & 1);
     t->cfg.precision = (nn_precision)((seed >> 1) & 1);
     /* the recipe: every value differs from the seed's default somewhere */

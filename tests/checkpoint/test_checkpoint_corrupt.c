@@ -16,13 +16,15 @@
 #define NAME_BYTES 64
 #define EPOCHS_AT (CONFIG_AT + NAME_BYTES)
 #define THREADS_AT (EPOCHS_AT + 2 * 4)
-#define LR_AT (EPOCHS_AT + 5 * 4)
+#define VAL_AT (EPOCHS_AT + 5 * 4)
+#define LR_AT (EPOCHS_AT + 6 * 4)
 #define MOMENTUM_AT (LR_AT + 4)
-#define LOSS_AT (CONFIG_AT + NAME_BYTES + 5 * 4 + 2 * 4 + 8)
+#define LOSS_AT (CONFIG_AT + NAME_BYTES + 6 * 4 + 2 * 4 + 8)
 #define RECIPE_AT (LOSS_AT + 7 * 4 + 4 * 12)
 #define DIR_LEN_AT (RECIPE_AT + 5 * 4)
-/* the good file's data folder is "/data/1" */
-#define LAYERS_AT (DIR_LEN_AT + 4 + 7)
+/* the good file's data folder is "/data/1"; the mlp has 10 classes */
+#define NAMES_AT (DIR_LEN_AT + 4 + 7)
+#define LAYERS_AT (NAMES_AT + 4 + 10 * 64)
 #define LAYER_BYTES 52
 
 static char dir[64], path[128];
@@ -96,7 +98,7 @@ static void check_file_level(test_state *s) {
     expect_bytes(s, b, good_size + 1,
                  "1 unexpected byte after the checksum (trailing garbage)");
     expect_bytes(s, good, 100,
-                 "truncated: expected 108 more bytes for config");
+                 "truncated: expected 112 more bytes for config");
     /* half way falls in the Adam m vector, after params, the (empty)
      * model state and 16 bytes */
     size_t m_end =
@@ -143,6 +145,10 @@ static void check_bad_values(test_state *s) {
         {RECIPE_AT + 12, 17, "config: augment_crop 17 is out of range 0..16"},
         {RECIPE_AT + 12, 0xffffffffu, "config: augment_crop -1 is out of range 0..16"},
         {RECIPE_AT + 16, 2, "config: augment_flip 2 is out of range 0..1"},
+        {VAL_AT, 0, "config: val 0 is out of range 1..1073741824"},
+        {NAMES_AT + 4, 0, "class names: name 0 is empty"},
+        {NAMES_AT + 4 + 64, 0x09, "class names: name 1 holds the control "
+                                  "character 0x09"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
         memcpy(b, good, good_size);
@@ -150,6 +156,11 @@ static void check_bad_values(test_state *s) {
         test_fix_crc(b, good_size);
         expect_bytes(s, b, good_size, bad[i].want);
     }
+    memcpy(b, good, good_size);
+    memset(b + NAMES_AT + 4 + 9 * 64, 'A', 64); /* no zero byte left */
+    test_fix_crc(b, good_size);
+    expect_bytes(s, b, good_size,
+                 "class names: name 9 of 64 bytes is too long (at most 63)");
     memcpy(b, good, good_size);
     test_put_u32(b + good_size - 4 - 4 * (TEST_ORDER - 3), 99);
     test_fix_crc(b, good_size);

@@ -33,15 +33,17 @@ static void check_layout(const test_state *s) {
     size_t progress = 4 + 32 + 8 + 48 * (size_t)s->epochs_done + 40 +
                       4 * (size_t)s->cursor.n_order;
     size_t dir_len = strlen(s->cfg.data_dir);
-    size_t config = 64 + 5 * 4 + 2 * 4 + 8 + 7 * 4 + 4 * 12 + 5 * 4 + 4 +
+    size_t names = 4 + 64 * (size_t)s->cfg.names.n;
+    size_t config = 64 + 6 * 4 + 2 * 4 + 8 + 7 * 4 + 4 * 12 + 5 * 4 + 4 +
                     dir_len;
-    size_t at = 12 + config; /* the layer table */
+    size_t at = 12 + config + names; /* the layer table */
     CHECK(size == at + layers + 8 + 4 * n + state + opt + progress + 4);
     CHECK(memcmp(b, "NNTCKPT1", 8) == 0);
     CHECK(u32_at(b + 8) == 3);                           /* version */
     CHECK(memcmp(b + 12, s->cfg.model.name, strlen(s->cfg.model.name) + 1) == 0);
     CHECK(u32_at(b + 76) == (uint32_t)s->cfg.epochs);    /* after model */
-    const uint8_t *recipe = b + at - dir_len - 4 - 5 * 4;
+    CHECK(u32_at(b + 96) == (uint32_t)s->cfg.val);       /* after save_every */
+    const uint8_t *recipe = b + at - names - dir_len - 4 - 5 * 4;
     float wd;
     memcpy(&wd, recipe, 4); /* the build's floats are little-endian too */
     CHECK(wd == s->cfg.weight_decay);
@@ -49,8 +51,12 @@ static void check_layout(const test_state *s) {
     CHECK(u32_at(recipe + 8) == (uint32_t)s->cfg.warmup_epochs);
     CHECK(u32_at(recipe + 12) == (uint32_t)s->cfg.augment_crop);
     CHECK(u32_at(recipe + 16) == (uint32_t)s->cfg.augment_flip);
-    CHECK(u32_at(b + at - dir_len - 4) == dir_len);      /* data folder */
-    CHECK(memcmp(b + at - dir_len, s->cfg.data_dir, dir_len) == 0);
+    CHECK(u32_at(b + at - names - dir_len - 4) == dir_len); /* data folder */
+    CHECK(memcmp(b + at - names - dir_len, s->cfg.data_dir, dir_len) == 0);
+    CHECK(u32_at(b + at - names) == (uint32_t)s->cfg.names.n);
+    const char *last = (const char *)b + at - 64;         /* zero-padded */
+    CHECK(strcmp(last, s->cfg.names.name[s->cfg.names.n - 1]) == 0);
+    CHECK(last[63] == 0);
     CHECK(u32_at(b + at) == (uint32_t)s->model.n_layers);
     CHECK(u32_at(b + at + layers) == (uint32_t)n);       /* n_params, low */
     CHECK(u32_at(b + at + layers + 4) == 0);             /* n_params, high */

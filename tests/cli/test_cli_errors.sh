@@ -66,10 +66,28 @@ bad_input "--resume with --weight-decay" 2 "--resume" train --resume "$TMP" --we
 bad_input "eval without a target" 2 "RUN_DIR" eval
 bad_input "eval with two targets" 2 "RUN_DIR" eval a b
 bad_input "eval --threads 0" 2 "--threads&0" eval --threads 0 x
+bad_input "--val 0" 2 "--val&0" train $MLP --val 0
+bad_input "--val abc" 2 "--val&abc" train $MLP --val abc
+bad_input "--classes empty" 2 "--classes&empty" train $MLP --classes ""
+bad_input "eval --classes empty" 2 "--classes&empty" eval --classes "" x
+bad_input "--resume with --classes" 2 "--resume" \
+    train --resume "$TMP" --classes names.txt
 
 # --- failures: exit 1 -----------------------------------------------------
 bad_input "--batch-size larger than the data" 1 "200&100" \
     train $MLP --limit 100 --batch-size 200 --data "$DATA" --out out
+bad_input "--val as large as the training file" 1 \
+    "validation size 60000&1..59999" \
+    train $MLP --val 60000 --data "$DATA" --out out
+bad_input "--val leaving less than a batch" 1 "--val 59990&1..59936" \
+    train $MLP --val 59990 --data "$DATA" --out out
+bad_input "--classes missing file" 1 "$TMP/no-names.txt&No such file" \
+    train $MLP --limit 100 --classes "$TMP/no-names.txt" --data "$DATA" --out out
+printf 'a\nb\nc\n' >"$TMP/three-names.txt"
+bad_input "--classes with 3 names for 10 classes" 1 \
+    "three-names.txt&3 names, the model has 10 classes" \
+    train $MLP --limit 100 --classes "$TMP/three-names.txt" --data "$DATA" \
+    --out out
 bad_input "--data /nonexistent" 1 "/nonexistent" \
     train $MLP --limit 100 --data /nonexistent --out out
 touch "$TMP/file"
@@ -125,6 +143,21 @@ for f in metrics.csv summary.json confusion_test.csv checkpoint.ckpt final.ckpt;
     check_true "good run wrote $f" "$KEEP/$f" "no such file" test -s "$KEEP/$f"
 done
 
+check_true "summary.json names Fashion-MNIST's classes" '"classes": ["T-shirt/top"' \
+    "$(grep classes "$KEEP/summary.json")" \
+    grep -qF '"classes": ["T-shirt/top", "Trouser",' "$KEEP/summary.json"
+check_true "summary.json holds --val" '"val": 6000' \
+    "$(grep '"val"' "$KEEP/summary.json")" grep -qF '"val": 6000' "$KEEP/summary.json"
+bad_input "eval --classes missing file" 1 "$TMP/no-names.txt&No such file" \
+    eval "$KEEP" --classes "$TMP/no-names.txt"
+bad_input "predict --classes missing file" 1 "$TMP/no-names.txt&No such file" \
+    predict "$KEEP" --images "$DATA/t10k-images-idx3-ubyte.gz" \
+    --classes "$TMP/no-names.txt"
+seq 101 110 >"$TMP/ten-names.txt"
+nn "$TMP/out" "$TMP/err" eval "$KEEP" --threads 1 --classes "$TMP/ten-names.txt"
+check "eval --classes: exit code" 0 "$RC"
+check_true "eval --classes: rows named from the file" "a row '  9 110'" \
+    "$(tail -1 "$TMP/out")" grep -q '^  9 110 ' "$TMP/out"
 bad_input "eval of a metrics.csv" 1 "metrics.csv&not an nntrain checkpoint" \
     eval "$KEEP/metrics.csv"
 cp "$KEEP/final.ckpt" "$TMP/flipped.ckpt"
@@ -161,6 +194,12 @@ keep_intact "resume with truncated data" \
     train --resume "$KEEP" --epochs 3 --data "$TMP/data-trunc"
 keep_intact "resume with a missing data folder" \
     train --resume "$KEEP" --epochs 3 --data /nonexistent
+keep_intact "resume with another --val" \
+    train --resume "$KEEP" --epochs 3 --val 5000
+if grep -qF "trained with --val 6000" "$TMP/err"; then ok; else
+    bad "resume with another --val: message" "trained with --val 6000" \
+        "$(cat "$TMP/err")"
+fi
 keep_intact "resume with fewer epochs than done" \
     train --resume "$KEEP" --epochs 1
 if grep -qF "has done 2 epochs already" "$TMP/err"; then ok; else

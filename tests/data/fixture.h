@@ -10,6 +10,7 @@
 #define FIXTURE_TEST_N 20     /* images in data/fixtures/t10k-* */
 #define FIXTURE_TEST_FIRST 1000 /* test image i carries id 1000 + i */
 #define FIXTURE_SLACK 64      /* zero bytes of room after each built file */
+#define FIXTURE_SIDE 28       /* rows and columns of data/fixtures images */
 
 /* Pixel p of the image with the given id: bytes 0 and 1 hold the id (low
  * byte first) so a test can tell which image it holds; the rest follow a

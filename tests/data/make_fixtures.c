@@ -13,7 +13,7 @@ static int write_pair(const char *dir, const char *images_name,
     char path[4096];
     size_t len;
     int rc = -1;
-    uint8_t *images = fixture_images(&len, n, NN_IMAGE_ROWS, NN_IMAGE_COLS,
+    uint8_t *images = fixture_images(&len, n, FIXTURE_SIDE, FIXTURE_SIDE,
                                      first);
     snprintf(path, sizeof path, "%s/%s", dir, images_name);
     if (images && fixture_write_gz(path, images, len) == 0) {

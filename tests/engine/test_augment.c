@@ -41,7 +41,7 @@ static const uint8_t label = 7;
 
 static void check_case(const char *what, const nn_augment *a, int dx, int dy,
                        int flip, const float want[12]) {
-    nn_dataset ds = {1, (float *)image, (uint8_t *)&label};
+    nn_dataset ds = {1, (float *)image, (uint8_t *)&label, 3, 4};
     nn_batch b;
     nn_err err;
     CHECK(nn_batch_init(&b, 2, 24, 10, &err) == 0);
@@ -90,7 +90,7 @@ static void test_distribution(void) {
     uint8_t lab = 0;
     img[2 * W + 2] = 1;
     int *idx = calloc(ROWS, sizeof(int)); /* every row the same image */
-    nn_dataset ds = {1, img, &lab};
+    nn_dataset ds = {1, img, &lab, H, W};
     nn_augment a = {2, 1, 1, H, W, 99};
     nn_batch b;
     nn_err err;

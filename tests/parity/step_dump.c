@@ -39,7 +39,7 @@ static int setup(step_setup *s, char **argv, int n, float lr,
                : nn_model_load_file(&d, argv[1], err)) ||
         nn_model_init(&s->model, &d, err) ||
         nn_model_load_safetensors(&s->model, argv[3], err) ||
-        nn_dataset_load(&s->data, argv[4], argv[5], err))
+        nn_dataset_load(&s->data, argv[4], argv[5], s->model.classes, err))
         return -1;
     if (n > s->data.n)
         return nn_errf(err, "%s: %d images, fewer than N = %d", argv[4],

@@ -91,9 +91,26 @@ static void check_confusion(const char *dir) {
                               "T-shirt/top,1,0,0,0,0,0,0,0,0\n"),
                      "/run/confusion_test.csv: line 2: ",
                      "expected 11 fields as in the header, found 10");
-    check_load_fails(make_run(dir, "confusion_test.csv", "a,b,c\n"),
+    check_load_fails(make_run(dir, "confusion_test.csv", "a\n"),
                      "/run/confusion_test.csv: line 1: ",
-                     "10 class names, found 3 fields");
+                     "expected a corner cell and 2..256 class names, found 1 "
+                     "field");
+    check_load_fails(make_run(dir, "confusion_test.csv", "a,b,c\n"),
+                     "/run/confusion_test.csv: ",
+                     "expected 2 class rows, found 0");
+    /* summary.json's "classes" must be the names of the matrix */
+    check_load_fails(make_run(dir, "summary.json", "{\"model\": \"mlp\", "
+                              "\"classes\": [\"a\", \"b\"]}"),
+                     "/run/confusion_test.csv: line 1: ",
+                     "10 class names, but summary.json lists 2 \"classes\"");
+    check_load_fails(make_run(dir, "summary.json", "{\"model\": \"mlp\", "
+                              "\"classes\": [\"T-shirt/top\", \"Trouser\", "
+                              "\"Pullover\", \"Dress\", \"Coat\", "
+                              "\"Sandal\", \"Shirts\", \"Sneaker\", \"Bag\", "
+                              "\"Ankle boot\"]}"),
+                     "/run/confusion_test.csv: line 1: ",
+                     "class 6 is \"Shirt\", but summary.json's \"classes\" "
+                     "has \"Shirts\"");
 }
 
 static void check_summary(const char *dir) {
@@ -113,6 +130,12 @@ static void check_summary(const char *dir) {
         {"{\"epochs\": 3}", "no \"model\" key"},
         {"{\"model\": \"../x\"}", "\"model\" must be"},
         {"", "line 1: expected '{', found the end of the file"},
+        {"{\"model\": \"mlp\", \"classes\": [\"a\" \"b\"]}",
+         "line 1: expected ',' or ']', found '\"'"},
+        {"{\"model\": \"mlp\", \"classes\": [1]}",
+         "line 1: expected '\"', found '1'"},
+        {"{\"model\": \"mlp\", \"classes\": [\"a\\nb\"]}",
+         "line 1: a list item holds a line break"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++)
         check_load_fails(make_run(dir, "summary.json", cases[i].text),

@@ -121,6 +121,13 @@ static void check_report_numbers(const char *md) {
     CHECK_CONTAINS(md, "| Learning rate | 0.001 | 0.001 |");
     CHECK_CONTAINS(md, "| oneDNN ISA | avx512_core | avx512_core |");
     CHECK_CONTAINS(md, "| CPU | Test CPU \"fixture\" @ 1.0GHz |");
+    CHECK_CONTAINS(md, "| Validation split (--val) | 60 | 60 |");
+    CHECK_CONTAINS(md, "| Classes | 10 | 10 |");
+    /* Per class, the diagonal over the row: T-shirt/top MLP 7/10, CNN
+     * 17/20; Shirt 5/10 and 15/20. */
+    CHECK_CONTAINS(md, "| Class | MLP (%) | CNN (%) |\n|---|---|---|\n"
+                       "| 0 T-shirt/top | 70.00 | 85.00 |\n");
+    CHECK_CONTAINS(md, "| 6 Shirt | 50.00 | 75.00 |\n");
 }
 
 static void check_report_confusions(const char *md) {
@@ -208,9 +215,92 @@ static void check_report(void) {
     remove_tree(out);
 }
 
+/* A run of k classes named "c0", "c1", ... in dir/<model>: 3 epochs of
+ * the MLP fixture's metrics, summary.json listing the names, and a
+ * confusion matrix with i + 1 correct images of class i and one image of
+ * class i predicted as class i + 1 (mod k). */
+static const char *make_run_of(const char *dir, const char *model, int k) {
+    static char run[300];
+    char path[400];
+    snprintf(run, sizeof run, "%s/%s", dir, model);
+    mkdir(run, 0777);
+    char *metrics = read_file(FIXTURE_MLP "/metrics.csv", NULL);
+    snprintf(path, sizeof path, "%s/metrics.csv", run);
+    write_file(path, metrics ? metrics : "");
+    free(metrics);
+    size_t cap = (size_t)k * (k * 8 + 16) + 4096, n = 0;
+    char *text = malloc(cap);
+    n += (size_t)snprintf(text + n, cap - n, "true\\predicted");
+    for (int j = 0; j < k; j++)
+        n += (size_t)snprintf(text + n, cap - n, ",c%d", j);
+    for (int i = 0; i < k; i++) {
+        n += (size_t)snprintf(text + n, cap - n, "\nc%d", i);
+        for (int j = 0; j < k; j++)
+            n += (size_t)snprintf(text + n, cap - n, ",%d",
+                                  j == i ? i + 1 : j == (i + 1) % k);
+    }
+    snprintf(text + n, cap - n, "\n");
+    snprintf(path, sizeof path, "%s/confusion_test.csv", run);
+    write_file(path, text);
+    n = (size_t)snprintf(text, cap, "{\"model\": \"%s\", \"classes\": [",
+                         model);
+    for (int j = 0; j < k; j++)
+        n += (size_t)snprintf(text + n, cap - n, "%s\"c%d\"", j ? ", " : "",
+                              j);
+    snprintf(text + n, cap - n, "]}\n");
+    snprintf(path, sizeof path, "%s/summary.json", run);
+    write_file(path, text);
+    free(text);
+    return run;
+}
+
+/* Other class counts: 3 classes tabulated, 60 noted; runs of different
+ * classes are not put in one per-class table. */
+static void check_class_counts(void) {
+    char dir[256], path[512];
+    nn_err err;
+    nn_run run;
+    CHECK(make_temp_dir(dir, sizeof dir, "nn_report_classes_") == 0);
+    char three[300];
+    snprintf(three, sizeof three, "%s", make_run_of(dir, "three", 3));
+    CHECK(nn_run_load(&run, three, &err) == 0);
+    /* trace 1 + 2 + 3 = 6 of 6 + 3 = 9 images */
+    CHECK(run.n_classes == 3 && strcmp(run.class_names[2], "c2") == 0);
+    CHECK(nn_run_confusion(&run, 2, 0) == 1);
+    CHECK_CLOSE(nn_run_test_acc(&run), 100.0 * 6 / 9, 1e-12);
+    nn_run_free(&run);
+    const char *dirs[2] = {three, NULL};
+    nn_report_opts opts = {dirs, 1, NULL, dir, -1, "not rendered here"};
+    CHECK(nn_report_write(&opts, &err) == 0);
+    snprintf(path, sizeof path, "%s/REPORT.md", dir);
+    char *md = read_file(path, NULL);
+    /* class 2: 3 of 4 images */
+    CHECK_CONTAINS(md, "| Class | THREE (%) |\n|---|---|\n| 0 c0 | 50.00 |\n"
+                       "| 1 c1 | 66.67 |\n| 2 c2 | 75.00 |\n");
+    CHECK_CONTAINS(md, "| Classes | 3 |");
+    CHECK(!strstr(md, "The seed lists"));
+    free(md);
+    char many[300];
+    snprintf(many, sizeof many, "%s", make_run_of(dir, "many", 60));
+    dirs[0] = many;
+    CHECK(nn_report_write(&opts, &err) == 0);
+    md = read_file(path, NULL);
+    CHECK_CONTAINS(md, "Not tabulated: 60 classes (more than 50)");
+    CHECK_CONTAINS(md, "| Classes | 60 |");
+    free(md);
+    dirs[0] = three, dirs[1] = many;
+    opts.n_runs = 2;
+    CHECK(nn_report_write(&opts, &err) == 0);
+    md = read_file(path, NULL);
+    CHECK_CONTAINS(md, "Not tabulated: the runs have different classes.");
+    free(md);
+    remove_tree(dir);
+}
+
 int main(void) {
     check_numbers();
     check_top_confusions();
     check_report();
+    check_class_counts();
     return test_summary();
 }
