@@ -1,10 +1,13 @@
 /* onnx.c: the inference graph of a model as an ONNX file, encoded with our
  * own protobuf writer (protobuf.h). One ONNX node per module of the
  * PyTorch Sequential (nn_export.h), then a Softmax:
- *   input (N, C, H, W) -> Conv / Relu / MaxPool / Flatten / Gemm ... ->
+ *   input (N, C, H, W) -> Conv / Relu / MaxPool / AveragePool /
+ *   BatchNormalization / Identity / Flatten / Gemm ... ->
  *   logits (N, classes) -> Softmax(axis 1) -> probabilities (N, classes)
- * Weights are initializers named as in the safetensors export ("0.weight"),
- * stored as raw little-endian floats. */
+ * Batch norm is the inference form (the running statistics normalise);
+ * dropout, the identity at inference, an Identity node. Weights and running
+ * statistics are initializers named as in the safetensors export
+ * ("0.weight", "1.running_mean"), stored as raw little-endian floats. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,8 +30,9 @@ enum { GRAPH_NODE = 1, GRAPH_NAME = 2, GRAPH_INITIALIZER = 5,
        GRAPH_INPUT = 11, GRAPH_OUTPUT = 12 };
 enum { NODE_INPUT = 1, NODE_OUTPUT = 2, NODE_NAME = 3, NODE_OP_TYPE = 4,
        NODE_ATTRIBUTE = 5 };
-enum { ATTR_NAME = 1, ATTR_I = 3, ATTR_INTS = 8, ATTR_TYPE = 20 };
-enum { ATTR_TYPE_INT = 2, ATTR_TYPE_INTS = 7 };    /* AttributeType */
+enum { ATTR_NAME = 1, ATTR_F = 2, ATTR_I = 3, ATTR_INTS = 8, ATTR_TYPE = 20 };
+enum { ATTR_TYPE_FLOAT = 1, ATTR_TYPE_INT = 2, ATTR_TYPE_INTS = 7 };
+                                                   /* AttributeType */
 enum { TENSOR_DIMS = 1, TENSOR_DATA_TYPE = 2, TENSOR_NAME = 8,
        TENSOR_RAW_DATA = 9 };
 enum { DATA_TYPE_FLOAT = 1 };                      /* TensorProto.DataType */
@@ -45,6 +49,15 @@ static void attr_int(pb_buf *node, const char *name, int64_t v) {
     pb_string(&a, ATTR_NAME, name);
     pb_int(&a, ATTR_TYPE, ATTR_TYPE_INT);
     pb_int(&a, ATTR_I, v);
+    pb_message(node, NODE_ATTRIBUTE, &a);
+    pb_free(&a);
+}
+
+static void attr_float(pb_buf *node, const char *name, float v) {
+    pb_buf a = {0};
+    pb_string(&a, ATTR_NAME, name);
+    pb_int(&a, ATTR_TYPE, ATTR_TYPE_FLOAT);
+    pb_float(&a, ATTR_F, v);
     pb_message(node, NODE_ATTRIBUTE, &a);
     pb_free(&a);
 }
@@ -90,9 +103,10 @@ static void value_info(pb_buf *graph, int field, const char *name, int ndim,
     pb_free(&shape), pb_free(&tensor), pb_free(&type), pb_free(&value);
 }
 
-/* A weight tensor as an initializer: dims, FLOAT, name, raw LE bytes. */
+/* A weight or running statistic as an initializer: dims, FLOAT, name, raw
+ * LE bytes of x (t->count floats). */
 static void initializer(pb_buf *graph, const nn_torch_tensor *t,
-                        const float *params) {
+                        const float *x) {
     pb_buf tp = {0};
     for (int d = 0; d < t->ndim; d++) pb_int(&tp, TENSOR_DIMS, t->shape[d]);
     pb_int(&tp, TENSOR_DATA_TYPE, DATA_TYPE_FLOAT);
@@ -101,7 +115,7 @@ static void initializer(pb_buf *graph, const nn_torch_tensor *t,
     if (!raw) graph->failed = 1;
     for (size_t i = 0; raw && i < t->count; i++) {
         uint32_t u;
-        memcpy(&u, &params[t->off + i], sizeof u);
+        memcpy(&u, &x[i], sizeof u);
         for (int b = 0; b < 4; b++) raw[4 * i + b] = (uint8_t)(u >> (8 * b));
     }
     if (raw) pb_bytes(&tp, TENSOR_RAW_DATA, raw, 4 * t->count);
@@ -117,29 +131,40 @@ static void module_node(pb_buf *graph, const nn_torch_map *map, int i,
                         const nn_model *m, const char *in, const char *out) {
     const nn_torch_module *mod = &map->modules[i];
     const nn_layer_spec *s = &m->layers[mod->layer].spec;
-    static const char *const ops[] = {"Conv", "Relu", "MaxPool", "Flatten",
-                                      "Gemm"};
-    const char *inputs[3] = {in, NULL, NULL};
+    static const char *const ops[] = {
+        [NN_TORCH_CONV2D] = "Conv", [NN_TORCH_RELU] = "Relu",
+        [NN_TORCH_MAXPOOL2D] = "MaxPool", [NN_TORCH_FLATTEN] = "Flatten",
+        [NN_TORCH_LINEAR] = "Gemm", [NN_TORCH_AVGPOOL2D] = "AveragePool",
+        [NN_TORCH_BATCHNORM2D] = "BatchNormalization",
+        [NN_TORCH_BATCHNORM1D] = "BatchNormalization",
+        [NN_TORCH_DROPOUT] = "Identity"};
+    /* X, then W and B (Conv, Gemm) or scale, B, mean, var (batch norm) */
+    const char *inputs[5] = {in};
     int n_in = 1;
-    if (mod->weight >= 0) {
-        inputs[1] = map->tensors[mod->weight].name;
-        inputs[2] = map->tensors[mod->bias].name;
-        n_in = 3;
-    }
-    char name[32];
+    const int tensors[4] = {mod->weight, mod->bias, mod->mean, mod->var};
+    for (int k = 0; k < 4; k++)
+        if (tensors[k] >= 0) inputs[n_in++] = map->tensors[tensors[k]].name;
+    char name[48];
     snprintf(name, sizeof name, "%d_%s", i, ops[mod->kind]);
     pb_buf node;
     node_start(&node, ops[mod->kind], name, inputs, n_in, out);
     switch (mod->kind) {
     case NN_TORCH_CONV2D:
     case NN_TORCH_MAXPOOL2D:
+    case NN_TORCH_AVGPOOL2D:
         attr_ints(&node, "kernel_shape", 2, s->kernel);
         attr_ints(&node, "strides", 2, s->stride);
         attr_ints(&node, "pads", 4, mod->kind == NN_TORCH_CONV2D ? s->pad : 0);
         break;
     case NN_TORCH_FLATTEN: attr_int(&node, "axis", 1); break;
     case NN_TORCH_LINEAR: attr_int(&node, "transB", 1); break; /* W (OC, IC) */
-    case NN_TORCH_RELU: break;
+    case NN_TORCH_BATCHNORM2D:
+    case NN_TORCH_BATCHNORM1D:
+        /* momentum only matters in training, which this graph never does */
+        attr_float(&node, "epsilon", NN_BNORM_EPS);
+        break;
+    case NN_TORCH_RELU:
+    case NN_TORCH_DROPOUT: break;
     }
     pb_message(graph, GRAPH_NODE, &node);
     pb_free(&node);
@@ -162,8 +187,10 @@ static void build_graph(pb_buf *graph, const nn_torch_map *map,
     pb_message(graph, GRAPH_NODE, &softmax);
     pb_free(&softmax);
     pb_string(graph, GRAPH_NAME, name);
-    for (int i = 0; i < map->n_tensors; i++)
-        initializer(graph, &map->tensors[i], m->params);
+    for (int i = 0; i < map->n_tensors; i++) /* not num_batches_tracked */
+        if (map->tensors[i].store != NN_TORCH_IN_NONE)
+            initializer(graph, &map->tensors[i],
+                        nn_torch_tensor_data(m, &map->tensors[i]));
     int64_t in[4] = {-1, m->in_c, m->in_h, m->in_w}, out[2] = {-1, m->classes};
     value_info(graph, GRAPH_INPUT, "input", 4, in);
     value_info(graph, GRAPH_OUTPUT, "logits", 2, out);

@@ -256,7 +256,7 @@ static int tensor_member(jp *j, const char *key, nn_st_tensor *t, int *has,
     return 0;
 }
 
-/* A tensor's object: {"dtype": "F32", "shape": [...], "data_offsets":
+/* A tensor's object: {"dtype": "F32" (or "I64"), "shape": [...], "data_offsets":
  * [b, e]}, members in any order. */
 static int parse_tensor(jp *j, nn_st_tensor *t) {
     char dtype[32] = "";
@@ -279,9 +279,11 @@ static int parse_tensor(jp *j, nn_st_tensor *t) {
     if (missing)
         return nn_errf(j->err, "%s: tensor %s: no \"%s\"", j->path, t->name,
                        missing);
-    if (strcmp(dtype, "F32") != 0)
+    if (!strcmp(dtype, "F32")) t->dtype = NN_ST_F32;
+    else if (!strcmp(dtype, "I64")) t->dtype = NN_ST_I64;
+    else
         return nn_errf(j->err, "%s: tensor %s: dtype %s is not supported "
-                       "(expected F32)", j->path, t->name, dtype);
+                       "(expected F32 or I64)", j->path, t->name, dtype);
     return 0;
 }
 
@@ -384,6 +386,14 @@ size_t nn_st_tensor_count(const nn_st_tensor *t) {
 }
 
 /* Shape and byte range agree (products computed without overflow). */
+size_t nn_st_dtype_size(nn_st_dtype dtype) {
+    return dtype == NN_ST_I64 ? 8 : 4;
+}
+
+const char *nn_st_dtype_name(nn_st_dtype dtype) {
+    return dtype == NN_ST_I64 ? "I64" : "F32";
+}
+
 static int check_size(const char *path, const nn_st_tensor *t,
                       size_t data_size, nn_err *err) {
     if (t->begin > t->end)
@@ -393,7 +403,7 @@ static int check_size(const char *path, const nn_st_tensor *t,
         return nn_errf(err, "%s: tensor %s: data_offsets [%zu, %zu] end "
                        "beyond the %zu bytes of data", path, t->name,
                        t->begin, t->end, data_size);
-    size_t bytes = 4; /* F32 */
+    size_t bytes = nn_st_dtype_size(t->dtype);
     for (int i = 0; i < t->ndim; i++) {
         size_t d = (size_t)t->shape[i];
         if (d && bytes > SIZE_MAX / d)
@@ -402,9 +412,10 @@ static int check_size(const char *path, const nn_st_tensor *t,
         bytes *= d;
     }
     if (bytes != t->end - t->begin)
-        return nn_errf(err, "%s: tensor %s: shape needs %zu bytes of F32, "
+        return nn_errf(err, "%s: tensor %s: shape needs %zu bytes of %s, "
                        "data_offsets [%zu, %zu] hold %zu", path, t->name,
-                       bytes, t->begin, t->end, t->end - t->begin);
+                       bytes, nn_st_dtype_name(t->dtype), t->begin, t->end,
+                       t->end - t->begin);
     return 0;
 }
 

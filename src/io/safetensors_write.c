@@ -1,7 +1,7 @@
 /* safetensors_write.c: writes a safetensors file (format in
  * nn_safetensors.h): the JSON header built in memory, padded with spaces so
- * that the data starts 8-byte aligned, then the tensors' floats in
- * little-endian order, all through an atomic temp file. */
+ * that the data starts 8-byte aligned, then the tensors' values (F32 or
+ * I64) in little-endian order, all through an atomic temp file. */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdarg.h>
@@ -78,10 +78,11 @@ static void build_header(text *h, const nn_st_out *tensors, int n,
     size_t at = 0;
     for (int i = 0; i < n; i++) {
         const nn_st_out *o = &tensors[i];
-        size_t bytes = 4 * out_count(o);
+        size_t bytes = nn_st_dtype_size(o->dtype) * out_count(o);
         text_add(h, i ? "," : "");
         text_json_string(h, o->name);
-        text_add(h, ":{\"dtype\":\"F32\",\"shape\":[");
+        text_add(h, ":{\"dtype\":\"%s\",\"shape\":[",
+                 nn_st_dtype_name(o->dtype));
         for (int d = 0; d < o->ndim; d++)
             text_add(h, "%s%" PRId64, d ? "," : "", o->shape[d]);
         text_add(h, "],\"data_offsets\":[%zu,%zu]}", at, at + bytes);
@@ -91,14 +92,22 @@ static void build_header(text *h, const nn_st_out *tensors, int n,
     while (!h->failed && h->len % 8) text_add(h, " ");
 }
 
-/* floats as little-endian bytes, a chunk at a time */
-static void write_f32(FILE *f, const float *x, size_t n) {
+/* n values of size bytes (4: float, 8: int64_t) as little-endian bytes, a
+ * chunk at a time */
+static void write_values(FILE *f, const void *x, size_t n, size_t size) {
     uint8_t chunk[4096];
     size_t k = 0;
     for (size_t i = 0; i < n; i++) {
-        uint32_t u;
-        memcpy(&u, &x[i], sizeof u);
-        for (int b = 0; b < 4; b++) chunk[k++] = (uint8_t)(u >> (8 * b));
+        uint64_t u;
+        if (size == 8) {
+            memcpy(&u, (const uint8_t *)x + 8 * i, 8);
+        } else {
+            uint32_t u32;
+            memcpy(&u32, (const uint8_t *)x + 4 * i, 4);
+            u = u32;
+        }
+        for (size_t b = 0; b < size; b++)
+            chunk[k++] = (uint8_t)(u >> (8 * b));
         if (k == sizeof chunk || i + 1 == n) {
             fwrite(chunk, 1, k, f); /* errors: ferror in nn_atomic_commit */
             k = 0;
@@ -128,6 +137,7 @@ int nn_safetensors_write(const char *path, const nn_st_out *tensors, int n,
     fwrite(h.s, 1, h.len, a.f);
     free(h.s);
     for (int i = 0; i < n; i++)
-        write_f32(a.f, tensors[i].data, out_count(&tensors[i]));
+        write_values(a.f, tensors[i].data, out_count(&tensors[i]),
+                     nn_st_dtype_size(tensors[i].dtype));
     return nn_atomic_commit(&a, err);
 }

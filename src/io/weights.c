@@ -1,6 +1,6 @@
-/* weights.c: a model's weights in and out as safetensors (the state_dict of
- * the Sequential in nn_export.h), and saved weights loaded from a run
- * folder without the data set. */
+/* weights.c: a model's weights and running statistics in and out as
+ * safetensors (the state_dict of the Sequential in nn_export.h), and saved
+ * weights loaded from a run folder without the data set. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,12 +17,16 @@ int nn_export_safetensors(const char *path, const nn_model *m,
     if (nn_torch_map_build(&map, m, err)) return -1;
     nn_export_meta *meta = malloc(sizeof *meta);
     if (!meta) return nn_errf(err, "%s: out of memory", path);
-    nn_st_out out[2 * NN_MAX_LAYERS];
+    static const int64_t zero = 0; /* num_batches_tracked: nn_export.h */
+    nn_st_out out[NN_TORCH_MAX_TENSORS];
     for (int i = 0; i < map.n_tensors; i++) {
         const nn_torch_tensor *t = &map.tensors[i];
         out[i].name = t->name, out[i].ndim = t->ndim;
         memcpy(out[i].shape, t->shape, sizeof t->shape);
-        out[i].data = m->params + t->off;
+        if (t->store == NN_TORCH_IN_NONE)
+            out[i].data = &zero, out[i].dtype = NN_ST_I64;
+        else
+            out[i].data = nn_torch_tensor_data(m, t), out[i].dtype = NN_ST_F32;
     }
     int rc = nn_export_meta_build(meta, m, &map, cfg, err) ||
              nn_safetensors_write(path, out, map.n_tensors, meta->kv,
@@ -46,10 +50,16 @@ static void tensor_mismatch(char *msg, size_t size, const nn_safetensors *st,
     }
     int same = f->ndim == t->ndim;
     for (int d = 0; same && d < t->ndim; d++) same = f->shape[d] == t->shape[d];
-    if (same) return;
-    nn_torch_shape_text(got, sizeof got, f->ndim, f->shape);
-    snprintf(msg, size, "tensor %s: shape %s, model %s wants %s", t->name,
-             got, m->name, want);
+    nn_st_dtype dtype = t->store == NN_TORCH_IN_NONE ? NN_ST_I64 : NN_ST_F32;
+    if (!same) {
+        nn_torch_shape_text(got, sizeof got, f->ndim, f->shape);
+        snprintf(msg, size, "tensor %s: shape %s, model %s wants %s",
+                 t->name, got, m->name, want);
+    } else if (f->dtype != dtype) {
+        snprintf(msg, size, "tensor %s: dtype %s, model %s wants %s",
+                 t->name, nn_st_dtype_name(f->dtype), m->name,
+                 nn_st_dtype_name(dtype));
+    }
 }
 
 /* A file tensor the model has no place for, into msg (empty when none). */
@@ -95,11 +105,12 @@ int nn_model_load_safetensors(nn_model *m, const char *path, nn_err *err) {
     if (nn_torch_map_build(&map, m, err)) return -1;
     int rc = nn_safetensors_read(&st, path, err) ||
              check_tensors(path, &st, &map, m, err);
-    if (!rc)
+    if (!rc) /* num_batches_tracked (NN_TORCH_IN_NONE) is not kept */
         for (int i = 0; i < map.n_tensors; i++) {
             const nn_torch_tensor *t = &map.tensors[i];
-            nn_safetensors_get_f32(&st, nn_safetensors_find(&st, t->name),
-                                   m->params + t->off);
+            if (t->store != NN_TORCH_IN_NONE)
+                nn_safetensors_get_f32(&st, nn_safetensors_find(&st, t->name),
+                                       nn_torch_tensor_data(m, t));
         }
     nn_safetensors_free(&st);
     return rc ? -1 : 0;

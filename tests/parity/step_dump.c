@@ -5,10 +5,13 @@
  * pair, and writes a safetensors file with, per parameter tensor NAME:
  *   grad.NAME   dL/dNAME at the loaded weights (L: the batch-mean loss)
  *   NAME        the weights after one Adam step (fresh state, step 1)
- * and "logits" (N, classes) of the forward pass, "loss" (1) the mean loss.
+ * per running statistic NAME (batch norm) its value after the step's
+ * training-mode forward, and "logits" (N, classes) of the forward pass,
+ * "loss" (1) the mean loss.
  *
  * Usage: step_dump MODEL mse|cross-entropy WEIGHTS IMAGES LABELS N LR OUT
- *                  [onednn|ref] */
+ *                  [onednn|ref]
+ * MODEL: a built-in model's name, or a model file (a path with a '/'). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,7 +33,11 @@ static int setup(step_setup *s, char **argv, int n, float lr,
                  nn_backend_kind backend, nn_err *err) {
     memset(s, 0, sizeof *s);
     nn_flush_denormals(); /* as the trainer does */
-    if (nn_model_init_named(&s->model, argv[1], err) ||
+    nn_model_desc d;
+    int named = !strchr(argv[1], '/');
+    if ((named ? nn_model_builtin(&d, argv[1], err)
+               : nn_model_load_file(&d, argv[1], err)) ||
+        nn_model_init(&s->model, &d, err) ||
         nn_model_load_safetensors(&s->model, argv[3], err) ||
         nn_dataset_load(&s->data, argv[4], argv[5], s->model.classes, err))
         return -1;
@@ -48,26 +55,31 @@ static int setup(step_setup *s, char **argv, int n, float lr,
     return nn_runner_sync_params(&s->runner, err);
 }
 
-/* grads, weights after the step, logits and loss into one file. */
+/* grads, weights and running statistics after the step, logits and loss
+ * into one file. */
 static int dump(const char *path, step_setup *s, int n, float loss,
                 nn_err *err) {
     nn_torch_map map;
     if (nn_torch_map_build(&map, &s->model, err)) return -1;
-    nn_st_out out[4 * NN_MAX_LAYERS + 2];
-    char names[2 * NN_MAX_LAYERS][40];
+    nn_st_out out[2 * NN_TORCH_MAX_TENSORS + 2];
+    char names[NN_TORCH_MAX_TENSORS][40];
     int k = 0;
     for (int i = 0; i < map.n_tensors; i++) {
         const nn_torch_tensor *t = &map.tensors[i];
+        if (t->store == NN_TORCH_IN_NONE) continue; /* num_batches_tracked */
+        int grad = t->store == NN_TORCH_IN_PARAMS; /* 0: running statistic */
         snprintf(names[i], sizeof names[i], "grad.%s", t->name);
-        for (int g = 0; g < 2; g++, k++) {
-            out[k].name = g ? t->name : names[i];
-            out[k].ndim = t->ndim;
+        for (int g = !grad; g < 2; g++, k++) {
+            out[k] = (nn_st_out){g ? t->name : names[i], t->ndim, {0},
+                                 nn_torch_tensor_data(&s->model, t),
+                                 NN_ST_F32};
             memcpy(out[k].shape, t->shape, sizeof t->shape);
-            out[k].data = (g ? s->model.params : s->model.grads) + t->off;
+            if (!g) out[k].data = s->model.grads + t->off;
         }
     }
-    out[k++] = (nn_st_out){"logits", 2, {n, s->model.classes}, s->batch.logits};
-    out[k++] = (nn_st_out){"loss", 1, {1}, &loss};
+    out[k++] = (nn_st_out){"logits", 2, {n, s->model.classes}, s->batch.logits,
+                           NN_ST_F32};
+    out[k++] = (nn_st_out){"loss", 1, {1}, &loss, NN_ST_F32};
     return nn_safetensors_write(path, out, k, NULL, 0, err);
 }
 

@@ -3,17 +3,22 @@ interpreter (the suite does):
 
     /usr/bin/python3 tests/parity/test_onnx.py NNTRAIN DATA_DIR
 
-For mlp and cnn: nntrain trains a tiny run (--limit 640 --epochs 1),
-exports it as ONNX and as safetensors, and
+For mlp, cnn and every_kind.txt (every layer kind: batch norm after conv
+and after dense, average pooling, dropout, ReLU layers): nntrain trains a
+tiny run (--limit 640 --epochs 1), exports it as ONNX and as safetensors,
+and
   1. python3-onnx's checker accepts the model (full_check: shapes
      inferred), which has IR version 8, opset 13, the nodes of README's
-     mapping plus Softmax, and the initializers of the safetensors file
-     (same names, same float32 values);
+     mapping plus Softmax (batch norm as BatchNormalization with epsilon
+     1e-5, dropout as Identity), and the initializers of the safetensors
+     file: same names, same float32 values, all but num_batches_tracked
+     (inference does not use it);
   2. OpenCV's dnn module (cv2.dnn.readNetFromONNX) runs it on the 10,000
      test images: its classes equal `nntrain predict`'s for every image
      (a difference only allowed at an exact tie, as in test_parity.py),
      its logits within 1e-5 relative (per image), its probabilities the
-     softmax of its logits and within 1e-5 of nntrain's.
+     softmax of its logits and within 1e-5 of nntrain's. For every_kind
+     this uses the running statistics, as `nntrain predict` does.
 Exits 77 (skipped) without onnx, cv2 or numpy, 1 on any failed check.
 """
 import csv
@@ -53,8 +58,8 @@ def read_safetensors(path):
     header.pop("__metadata__", None)
     data = b[8 + n:]
     return {k: np.frombuffer(data[v["data_offsets"][0]:v["data_offsets"][1]],
-                             dtype="<f4").reshape(v["shape"])
-            for k, v in header.items()}
+                             dtype={"F32": "<f4", "I64": "<i8"}[v["dtype"]])
+            .reshape(v["shape"]) for k, v in header.items()}
 
 
 def check_model(path, st_path, model_name):
@@ -71,9 +76,21 @@ def check_model(path, st_path, model_name):
     ops = [n.op_type for n in m.graph.node]
     want = {"mlp": ["Flatten", "Gemm", "Relu", "Gemm", "Relu", "Gemm"],
             "cnn": ["Conv", "Relu", "MaxPool", "Conv", "Relu", "MaxPool",
-                    "Flatten", "Gemm", "Relu", "Gemm"]}[model_name]
+                    "Flatten", "Gemm", "Relu", "Gemm"],
+            "every_kind": ["Conv", "BatchNormalization", "Relu", "MaxPool",
+                           "Conv", "Relu", "AveragePool", "Identity",
+                           "Flatten", "Gemm", "BatchNormalization", "Relu",
+                           "Identity", "Gemm"]}[model_name]
     check(ops == want + ["Softmax"], f"{model_name}: nodes {ops}")
+    eps = [a.f for n in m.graph.node if n.op_type == "BatchNormalization"
+           for a in n.attribute if a.name == "epsilon"]
+    n_bn = ops.count("BatchNormalization")
+    if n_bn:  # float32's 1e-5
+        check(len(eps) == n_bn and all(abs(e - 1e-5) <= 1e-12 for e in eps),
+              f"{model_name}: {n_bn} BatchNormalization nodes, epsilon "
+              f"{eps}")
     st = read_safetensors(st_path)
+    st = {k: v for k, v in st.items() if not k.endswith("num_batches_tracked")}
     inits = {t.name: numpy_helper.to_array(t) for t in m.graph.initializer}
     same = (sorted(inits) == sorted(st) and
             all(np.array_equal(inits[k], st[k]) for k in st))
@@ -129,9 +146,13 @@ def main():
     x = read_idx(xp).astype(np.float32)[:, None, :, :] / np.float32(255)
     results = {}
     with tempfile.TemporaryDirectory(prefix="nntrain-onnx.") as tmp:
-        for model_name, loss in (("mlp", "mse"), ("cnn", "cross-entropy")):
+        every = os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                             "every_kind.txt")
+        for model_arg, loss in (("mlp", "mse"), ("cnn", "cross-entropy"),
+                                (every, "cross-entropy")):
+            model_name = os.path.basename(model_arg).removesuffix(".txt")
             run_dir = os.path.join(tmp, model_name)
-            run([nntrain, "train", "--model", model_name, "--loss", loss,
+            run([nntrain, "train", "--model", model_arg, "--loss", loss,
                  "--limit", "640", "--epochs", "1", "--threads", "1",
                  "--data", data_dir, "--out", run_dir])
             path = os.path.join(tmp, model_name + ".onnx")

@@ -3,7 +3,9 @@ same weights. Run with Debian's interpreter (the suite does):
 
     /usr/bin/python3 tests/parity/test_parity.py NNTRAIN STEP_DUMP DATA_DIR
 
-For each model (mlp, cnn) and loss (mse, cross-entropy):
+For each model (mlp, cnn) and loss (mse, cross-entropy), and for
+every_kind.txt (a model file with every layer kind: batch norm after conv
+and after dense, average pooling, dropout, ReLU layers) with cross-entropy:
   1. nntrain trains a tiny run (--limit 640 --epochs 1) and exports it as
      safetensors;
   2. PyTorch builds the nn.Sequential of README's mapping from the layer
@@ -19,6 +21,21 @@ For each model (mlp, cnn) and loss (mse, cross-entropy):
      max |value|); the weights after one Adam step within 1e-5 relative
      (a) with PyTorch's Adam applied to nntrain's gradients and (b) with
      each side's own gradients, where |grad| >= 1e-6 (check_adam says why).
+     The step runs in training mode (PyTorch's model.train()): batch norm
+     normalises with the batch's statistics and updates its running ones,
+     which must agree within 1e-5 relative too. nntrain's dropout mask is
+     not PyTorch's, so for every_kind the step is checked on the same model
+     without its dropout layers (trained and exported on its own); step 3
+     checks every_kind itself in model.eval(), where dropout is the identity
+     and batch norm uses the exported running statistics. That step runs on
+     both executors: the reference one (kernels/) within 1e-5 as above;
+     oneDNN's training-mode batch norm is less precise (gradients 1e-4 to
+     4e-4 relative from float64 where PyTorch's own float32 and the
+     reference executor stay near 3e-6), so there the step is checked
+     within BN_ONEDNN_TOL. A bias that batch norm follows has a gradient of
+     zero in exact arithmetic (the norm removes it): its float32 value is
+     rounding, checked as max |grad| / max |the layer's weight grad| <=
+     ZERO_TOL instead of relative to PyTorch's 1e-16.
 The losses: "mse" is nntrain's MSE on the softmax against the one-hot
 label, mean over the batch and the 10 classes
 (F.mse_loss(softmax(z), one_hot(y)), see kernels/softmax_loss.c);
@@ -27,6 +44,7 @@ betas=(0.9, 0.999), eps=1e-8), as kernels/optim.c.
 
 Exits 77 (skipped) without torch or numpy, 1 on any failed check.
 """
+import copy
 import csv
 import gzip
 import json
@@ -48,6 +66,8 @@ except ImportError as e:
 from harness import check, run, summary
 
 TOL = 1e-5
+BN_ONEDNN_TOL = 1e-3  # oneDNN's training-mode batch norm (see above)
+ZERO_TOL = 1e-3       # a zero gradient's float32 rounding (see above)
 STEP_IMAGES = 64
 LIMIT = "640"
 
@@ -61,9 +81,9 @@ def read_safetensors(path):
     data = b[8 + n:]
     tensors = {}
     for name, t in header.items():
-        assert t["dtype"] == "F32", (path, name, t["dtype"])
+        dtype = {"F32": "<f4", "I64": "<i8"}[t["dtype"]]
         begin, end = t["data_offsets"]
-        a = np.frombuffer(data[begin:end], dtype="<f4").reshape(t["shape"])
+        a = np.frombuffer(data[begin:end], dtype=dtype).reshape(t["shape"])
         tensors[name] = torch.from_numpy(a.copy())
     return tensors, meta
 
@@ -74,7 +94,10 @@ def parse_layer(text):
     d = {"kind": kind}
     for f in fields:
         k, v = f.split("=")
-        d[k] = tuple(int(x) for x in v.split("x")) if "x" in v else int(v)
+        if "x" in v:
+            d[k] = tuple(int(x) for x in v.split("x"))
+        else:
+            d[k] = float(v) if k == "p" else int(v)
     return d
 
 
@@ -89,11 +112,20 @@ def build_sequential(meta):
                                   L["pad"]))
         elif L["kind"] == "maxpool":
             mods.append(nn.MaxPool2d(L["kernel"], L["stride"]))
+        elif L["kind"] == "avgpool":
+            mods.append(nn.AvgPool2d(L["kernel"], L["stride"]))
         elif L["kind"] == "dense":
             if not flat:
                 mods.append(nn.Flatten())
                 flat = True
             mods.append(nn.Linear(c * h * w, L["out"]))
+        elif L["kind"] == "batchnorm":
+            bn = nn.BatchNorm1d if flat else nn.BatchNorm2d
+            mods.append(bn(c, eps=1e-5, momentum=0.1))
+        elif L["kind"] == "dropout":
+            mods.append(nn.Dropout(L["p"]))
+        elif L["kind"] == "relu":
+            mods.append(nn.ReLU())
         else:
             raise ValueError(f"unknown layer kind {L['kind']}")
         if L["relu"]:
@@ -151,8 +183,9 @@ def check_predict(nntrain, run_dir, model, x, tag):
 
 
 def torch_step(model, meta_loss, x, y, lr):
-    """One float64 step: loss, logits, grads, weights after Adam."""
-    m64 = model.double()
+    """One float64 step in training mode: loss, logits, grads, weights
+    after Adam, running statistics after the forward."""
+    m64 = copy.deepcopy(model).double().train()
     opt = torch.optim.Adam(m64.parameters(), lr=lr, betas=(0.9, 0.999),
                            eps=1e-8)
     opt.zero_grad()
@@ -162,7 +195,9 @@ def torch_step(model, meta_loss, x, y, lr):
     grads = {n: p.grad.detach().clone() for n, p in m64.named_parameters()}
     opt.step()
     weights = {n: p.detach().clone() for n, p in m64.named_parameters()}
-    return float(loss), z.detach(), grads, weights
+    running = {n: b.detach().clone() for n, b in m64.named_buffers()
+               if n.endswith(("running_mean", "running_var"))}
+    return float(loss), z.detach(), grads, weights, running
 
 
 def adam_on(weights, grads, lr):
@@ -210,33 +245,72 @@ def check_adam(nn_res, before, grads, weights, lr, tag):
     return d_same, d_e2e, d_all
 
 
-def check_step(step_dump, st_path, model, meta, x, y, tmp, tag):
+def check_running(nn_res, running, tol, tag):
+    """Batch norm's running statistics after the step's forward."""
+    if not running:
+        return
+    d = max(rel(nn_res[n], r) for n, r in running.items())
+    check(d <= tol, f"{tag}: running statistics of {len(running)} tensors "
+          f"after the training step, max relative difference {d:.2e}")
+
+
+def bn_biases(model):
+    """The biases a batch norm follows: zero gradient in exact arithmetic."""
+    mods = list(model)
+    bn = (nn.BatchNorm1d, nn.BatchNorm2d)
+    return {f"{i}.bias" for i in range(len(mods) - 1)
+            if isinstance(mods[i + 1], bn) and hasattr(mods[i], "bias")}
+
+
+def check_grads(nn_res, grads, zero, tol, tag):
+    d_grad = max(rel(nn_res["grad." + n], g) for n, g in grads.items()
+                 if n not in zero)
+    check(d_grad <= tol, f"{tag}: gradients of {len(grads) - len(zero)} "
+          f"tensors, max relative difference {d_grad:.2e}")
+    if zero:
+        d_zero = max(float(nn_res["grad." + n].abs().max() /
+                           grads[n[:-4] + "weight"].abs().max())
+                     for n in zero)
+        check(d_zero <= ZERO_TOL, f"{tag}: gradients of {len(zero)} biases "
+              f"that batch norm follows (zero in exact arithmetic): max "
+              f"|grad| / max |weight grad| {d_zero:.2e}")
+    return d_grad
+
+
+def check_step(step_dump, model_arg, st_path, model, meta, x, y, tmp, tag,
+               backend="onednn", tol=TOL):
     lr = float(meta["nntrain.config.lr"])
     loss_name = meta["nntrain.config.loss"]
     out = os.path.join(tmp, "step.safetensors")
-    run([step_dump, meta["nntrain.model"], loss_name, st_path, x["path"],
-         y["path"], str(STEP_IMAGES), repr(lr), out])
+    tag = f"{tag} ({backend} step)"
+    run([step_dump, model_arg, loss_name, st_path, x["path"],
+         y["path"], str(STEP_IMAGES), repr(lr), out, backend])
     nn_res, _ = read_safetensors(out)
     before, _ = read_safetensors(st_path)
-    loss, z, grads, weights = torch_step(model, loss_name,
-                                         x["images"][:STEP_IMAGES],
-                                         y["labels"][:STEP_IMAGES], lr)
-    check(abs(float(nn_res["loss"][0]) - loss) <= TOL * abs(loss),
+    loss, z, grads, weights, running = torch_step(
+        model, loss_name, x["images"][:STEP_IMAGES],
+        y["labels"][:STEP_IMAGES], lr)
+    before = {n: before[n] for n in weights}  # not the running statistics
+    check_running(nn_res, running, tol, tag)
+    check(abs(float(nn_res["loss"][0]) - loss) <= tol * abs(loss),
           f"{tag}: step loss {float(nn_res['loss'][0]):.9g} vs {loss:.9g}")
     d_logits = rel(nn_res["logits"], z)
-    d_grad = max(rel(nn_res["grad." + n], g) for n, g in grads.items())
-    check(d_logits <= TOL, f"{tag}: step logits max relative difference "
+    check(d_logits <= tol, f"{tag}: step logits max relative difference "
           f"{d_logits:.2e}")
-    check(d_grad <= TOL, f"{tag}: gradients of {len(grads)} tensors, max "
-          f"relative difference {d_grad:.2e}")
+    d_grad = check_grads(nn_res, grads, bn_biases(model), tol, tag)
     return (d_grad,) + check_adam(nn_res, before, grads, weights, lr, tag)
 
 
-def one_case(args, data, model_name, loss_name, tmp):
+def one_case(args, data, model_arg, loss_name, tmp,
+             steps=(("onednn", TOL),)):
+    """model_arg: a built-in model's name or a model file; steps: the
+    executors whose training step is checked, each with its tolerance.
+    Returns {row label: numbers} for the summary."""
     nntrain, step_dump, data_dir = args
+    model_name = os.path.basename(model_arg).removesuffix(".txt")
     tag = f"{model_name} {loss_name}"
     run_dir = os.path.join(tmp, f"{model_name}-{loss_name}")
-    run([nntrain, "train", "--model", model_name, "--loss", loss_name,
+    run([nntrain, "train", "--model", model_arg, "--loss", loss_name,
          "--limit", LIMIT, "--epochs", "1", "--threads", "1", "--data",
          data_dir, "--out", run_dir])
     st_path = os.path.join(tmp, f"{model_name}-{loss_name}.safetensors")
@@ -250,11 +324,32 @@ def one_case(args, data, model_name, loss_name, tmp):
               f"{len(state)} tensors into {meta['nntrain.pytorch']}")
     except RuntimeError as e:
         check(False, f"{tag}: load_state_dict: {e}")
-        return None
+        return {}
+    stats = [n for n in state if n.endswith(("running_mean", "running_var"))]
+    if stats:  # trained ones, not the initial 0 and 1
+        moved = [n for n in stats if not torch.all(
+            state[n] == (0 if n.endswith("mean") else 1))]
+        check(moved == stats, f"{tag}: {len(moved)} of {len(stats)} running "
+              f"statistics differ from their initial values")
     model.eval()
     worst = check_predict(nntrain, run_dir, model, data["x"], tag)
-    return (worst,) + check_step(step_dump, st_path, model, meta, data["x"],
-                                 data["y"], tmp, tag)
+    rows = {} if steps else {model_name: (worst,)}
+    for backend, tol in steps:
+        label = model_name if len(steps) == 1 else f"{model_name} {backend}"
+        rows[label] = (worst,) + check_step(
+            step_dump, model_arg, st_path, model, meta, data["x"], data["y"],
+            tmp, tag, backend, tol)
+    return rows
+
+
+def without_dropout(path, tmp):
+    """A copy of model file path without its dropout lines."""
+    base = os.path.basename(path).removesuffix(".txt")
+    out = os.path.join(tmp, base + "_nodrop.txt")
+    with open(path) as f, open(out, "w") as g:
+        g.writelines(line for line in f
+                     if not line.lstrip().startswith("dropout"))
+    return out
 
 
 def main():
@@ -277,15 +372,23 @@ def main():
     with tempfile.TemporaryDirectory(prefix="nntrain-parity.") as tmp:
         for model_name in ("mlp", "cnn"):
             for loss_name in ("mse", "cross-entropy"):
-                results[(model_name, loss_name)] = one_case(
-                    args, data, model_name, loss_name, tmp)
+                results.setdefault(loss_name, {}).update(one_case(
+                    args, data, model_name, loss_name, tmp))
+        every = os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                             "every_kind.txt")
+        results.setdefault("cross-entropy", {}).update(one_case(
+            args, data, every, "cross-entropy", tmp, steps=()))
+        results["cross-entropy"].update(one_case(
+            args, data, without_dropout(every, tmp), "cross-entropy", tmp,
+            steps=(("ref", TOL), ("onednn", BN_ONEDNN_TOL))))
     print("\nsummary (max relative differences vs PyTorch):")
-    print("model loss          logits  grads    Adam on   own step     own "
-          "step")
-    print("                    (10k)   (f64)    nn grads  |g|>=1e-6  all")
-    for (mname, lname), r in results.items():
-        if r:
-            print(f"{mname:5} {lname:13} " +
+    print("model                  loss          logits  grads    Adam on   "
+          "own step     own step")
+    print("                                     (10k)   (f64)    nn grads  "
+          "|g|>=1e-6  all")
+    for lname, rows in results.items():
+        for mname, r in rows.items():
+            print(f"{mname:22} {lname:13} " +
                   " ".join(f"{v:8.2e}" for v in r))
     return summary()
 
