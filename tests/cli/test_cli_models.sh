@@ -92,4 +92,47 @@ printf 'input 1 28 28\nconv 4 3\nbatchnorm\ndense 10\n' >"$TMP/bn.txt"
 bad_input "model: batch norm with batch-split" 1 \
     "batch norm&--parallel intra" \
     train --model "$TMP/bn.txt" --parallel batch --threads 2 --out runs/x
+# Another data set: 16x16 images of 3 classes (a bright square in the
+# class's corner, noise elsewhere), a model whose input and logits fit it,
+# names from --classes; labels beyond the model's classes are refused.
+mkdir -p "$TMP/sq" "$TMP/sq-bad"
+/usr/bin/python3 - "$TMP/sq" "$TMP/sq-bad" <<'PY'
+import gzip, random, struct, sys
+def write(d, name, magic, dims, payload):
+    with gzip.open(f"{d}/{name}", "wb") as f:
+        f.write(struct.pack(">I", magic) + b"".join(struct.pack(">I", x) for x in dims) + bytes(payload))
+def images(n, seed):
+    rnd = random.Random(seed); px, lab = [], []
+    for i in range(n):
+        k = i % 3; img = [rnd.randrange(60) for _ in range(256)]
+        r0, c0 = [(1, 1), (1, 9), (9, 5)][k]
+        for r in range(r0, r0 + 6):
+            for c in range(c0, c0 + 6): img[r * 16 + c] = 200 + rnd.randrange(56)
+        px += img; lab.append(k)
+    return px, lab
+for d, bad in ((sys.argv[1], False), (sys.argv[2], True)):
+    for split, n, seed in (("train", 600, 1), ("t10k", 150, 2)):
+        px, lab = images(n, seed)
+        if bad and split == "t10k": lab[7] = 3
+        write(d, f"{split}-images-idx3-ubyte.gz", 0x803, (n, 16, 16), px)
+        write(d, f"{split}-labels-idx1-ubyte.gz", 0x801, (n,), lab)
+PY
+printf 'input 1 16 16\nconv 8 3 pad=1\nbatchnorm\nrelu\nmaxpool 2\ndense 3\n' >"$TMP/sq.txt"
+printf 'top left\ntop right\nbottom\n' >"$TMP/sq-names.txt"
+nn out err train --model "$TMP/sq.txt" --data "$TMP/sq" --val 100 --epochs 3 \
+    --threads 2 --batch-size 32 --loss cross-entropy --classes "$TMP/sq-names.txt" \
+    --out "$TMP/sq-run"
+check "16x16, 3 classes: trains (stderr: $(head -c 300 err))" 0 "$RC"
+acc=$(grep -o '"test_acc": [0-9.]*' "$TMP/sq-run/summary.json" | grep -o '[0-9.]*$')
+check_true "16x16, 3 classes: learns (test accuracy over 90%)" "> 90" "$acc" \
+    awk -v a="${acc:-0}" 'BEGIN { exit !(a > 90) }'
+grep -q 'top right' "$TMP/sq-run/confusion_test.csv" && ok ||
+    bad "class names in confusion_test.csv" "top right" "$(head -1 "$TMP/sq-run/confusion_test.csv")"
+got=$(eval_line "$TMP/sq-run" --data "$TMP/sq")
+case $got in *"Test Acc: $(printf '%.2f' "$acc")"*) ok ;;
+*) bad "16x16: eval from the checkpoint" "$acc" "$got" ;; esac
+bad_input "labels beyond the model's classes" 1 "label 3 at index 7&0..2" \
+    train --model "$TMP/sq.txt" --data "$TMP/sq-bad" --val 100 --epochs 1 --out runs/x
+bad_input "a 28x28 model on 16x16 data" 1 "input 1x28x28 does not match the data's 1x16x16" \
+    train --model mlp --data "$TMP/sq" --val 100 --epochs 1 --out runs/x
 finish
