@@ -15,6 +15,8 @@ do for [i=1:nb] {
     stats value("metrics" . i) using "epoch" nooutput
     max_epoch = STATS_max > max_epoch ? STATS_max : max_epoch
 }
+# about ten markers along a beyond curve, so the seeds can be told apart
+every_nth = max_epoch > 10 ? int(max_epoch / 10) : 1
 do for [j=1:ns] {
     stats value("smetrics" . j) using "epoch" nooutput
     max_epoch = STATS_max > max_epoch ? STATS_max : max_epoch
@@ -22,8 +24,6 @@ do for [j=1:ns] {
 set xrange [epoch_lo(max_epoch):epoch_hi(max_epoch)]
 set xtics epoch_step(max_epoch)
 epoch_style = epoch_with(max_epoch)
-# about ten markers along a curve, so the seeds can be told apart
-every_nth = max_epoch > 10 ? int(max_epoch / 10) : 1
 set yrange [*:* < 100]
 
 set title "Validation accuracy vs epoch: beyond the seed (solid), the seed recipe (dashed)"
