@@ -125,6 +125,28 @@ typedef struct {
 int nn_bench_load(nn_bench *bench, const char *path, nn_err *err);
 void nn_bench_free(nn_bench *bench);
 
+/* Best validation accuracy over the epochs of metrics.csv (percent); its
+ * epoch (the first, on a tie) into *epoch when epoch is not NULL. */
+double nn_run_best_val(const nn_run *run, int *epoch);
+
+/* "Beyond the seed": runs of better recipes, several seeds per model. The
+ * numbers of one model over its seeds. */
+typedef struct {
+    char model[32];
+    int n_runs;                  /* its seeds */
+    double test_mean, test_std;  /* test accuracy (percent) over the seeds;
+                                    std with n - 1 (0 for one seed) */
+    double best_val_mean, final_val_mean; /* percent */
+    double epoch_seconds_mean;   /* of each run's mean epoch time */
+    double seconds_mean;         /* of summary.json's total_seconds; < 0
+                                    when a run lacks it */
+} nn_beyond_group;
+
+/* Groups runs by model, in the order each model first appears; writes at
+ * most max groups and returns how many models there are. */
+int nn_beyond_groups(nn_beyond_group *groups, int max, const nn_run *runs,
+                     int n_runs);
+
 /* What to report on. Paths are used as given (relative to the cwd). */
 typedef struct {
     const char *const *run_dirs; /* (n_runs) run folders, one model each */
@@ -134,6 +156,10 @@ typedef struct {
     double wall_seconds;    /* how long the whole command took; < 0: unknown */
     const char *figures_error; /* NULL: the figures were rendered and are
                                   linked; else why not (said instead) */
+    const char *const *beyond_dirs; /* (n_beyond) runs of better recipes
+                                       (--beyond), any number per model,
+                                       one per model and seed; or NULL */
+    int n_beyond;
 } nn_report_opts;
 
 /* Loads every input (run folders, bench CSV) and frees them again: the one
@@ -141,8 +167,9 @@ typedef struct {
 int nn_report_check(const nn_report_opts *opts, nn_err *err);
 
 /* Renders every figure into OUT/figures/ as PNG and SVG by running gnuplot
- * on plots/<name>.gp: accuracy, <model>_loss, <model>_confusion per run, and
- * throughput when a bench CSV is given. gnuplot is $NNTRAIN_GNUPLOT or found
+ * on plots/<name>.gp: accuracy, <model>_loss, <model>_confusion per run,
+ * throughput when a bench CSV is given, and beyond_val and beyond_test when
+ * there are beyond runs. gnuplot is $NNTRAIN_GNUPLOT or found
  * on PATH; the scripts are in $NNTRAIN_PLOTS or the source tree's plots/.
  * Each figure is rendered to a temp name and renamed into place only when
  * gnuplot succeeded and wrote a non-empty file. Without gnuplot it fails

@@ -33,3 +33,9 @@ epoch_step(epochs) = epochs <= 12 ? 1 : epochs <= 30 ? 5 : 10
 epoch_lo(epochs) = epochs > 1 ? 1 : 0.5
 epoch_hi(epochs) = epochs > 1 ? epochs : 1.5
 epoch_with(epochs) = epochs > 1 ? "lines" : "linespoints pt 7 ps 2"
+
+# Runs beyond the seed: one colour per model (g counts from 1), apart from
+# the seed's blue and orange; one point type per seed of a model.
+beyond_colour(g) = word("#2ca02c #d62728 #9467bd #8c564b #e377c2 #17becf", \
+                        (g - 1) % 6 + 1)
+seed_point(k) = word("7 5 9 11 13 15", (k - 1) % 6 + 1) + 0

@@ -4,8 +4,10 @@
 #define NN_CLI_REPORT_H
 
 /* Figures then REPORT.md; a missing gnuplot is reported but the report is
- * still written (exit code 1). Returns an exit code. */
+ * still written (exit code 1). beyond (n_beyond, may be 0 and NULL) are the
+ * runs of "Beyond the seed". Returns an exit code. */
 int cli_write_report(const char *cmd, const char *const *runs, int n_runs,
+                     const char *const *beyond, int n_beyond,
                      const char *bench_csv, const char *out_dir,
                      double wall_seconds);
 

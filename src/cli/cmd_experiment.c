@@ -95,6 +95,6 @@ int cmd_experiment(int argc, char **argv) {
         if ((rc = cli_train_new("experiment", &cfg))) return rc;
         runs[i] = dirs[i];
     }
-    return cli_write_report("experiment", runs, N_MODELS, bench, out,
-                            omp_get_wtime() - t0);
+    return cli_write_report("experiment", runs, N_MODELS, NULL, 0, bench,
+                            out, omp_get_wtime() - t0);
 }

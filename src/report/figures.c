@@ -70,6 +70,14 @@ static void param_int(gp_params *p, const char *name, int index, long value) {
     if (p->overflow) params_refuse(p, name);
 }
 
+static void param_num(gp_params *p, const char *name, int index,
+                      double value) {
+    char text[96];
+    snprintf(text, sizeof text, "%s%d=%.10g; ", name, index, value);
+    params_append(p, text);
+    if (p->overflow) params_refuse(p, name);
+}
+
 /* Renders one format into out through a temp file of the same extension
  * (gnuplot picks the terminal from it), renamed into place only when
  * gnuplot succeeded and wrote something: never a 0-byte figure. */
@@ -166,6 +174,76 @@ static int render_run(const render_ctx *ctx, const nn_run *run, nn_err *err) {
     return render(ctx, "confusion.gp", &confusion, stem, err);
 }
 
+/* The seed recipe's runs as references: smetrics<j>, smodel<j>,
+ * slabel<j>, stest<j> and their count ns. */
+static int param_seed_runs(gp_params *p, const nn_run *runs, int n_runs,
+                           nn_err *err) {
+    char path[REPORT_PATH_MAX], label[32];
+    param_int(p, "ns", -1, n_runs);
+    for (int j = 0; j < n_runs; j++) {
+        if (nn_path_join(path, sizeof path, runs[j].dir, "metrics.csv",
+                         err) < 0)
+            return -1;
+        report_model_label(label, sizeof label, runs[j].model);
+        param_str(p, "smetrics", j + 1, path);
+        param_str(p, "smodel", j + 1, runs[j].model);
+        param_str(p, "slabel", j + 1, label);
+        param_num(p, "stest", j + 1, nn_run_test_acc(&runs[j]));
+    }
+    return 0;
+}
+
+/* The beyond runs (sorted by model, then seed): metrics<i>, label<i>,
+ * group<i> (its model's number, from 1), rank<i> (its place among its
+ * model's seeds, from 1), test<i>; their count nb and per model
+ * gname<g>, gn<g>, gmean<g>, gstd<g>, with their count ng. */
+static int param_beyond_runs(gp_params *p, const nn_run *beyond, int n,
+                             nn_err *err) {
+    char path[REPORT_PATH_MAX], label[96];
+    int group = 0, rank = 0;
+    param_int(p, "nb", -1, n);
+    for (int i = 0; i < n; i++) {
+        int new_model = i == 0 || strcmp(beyond[i].model,
+                                         beyond[i - 1].model) != 0;
+        group += new_model;
+        rank = new_model ? 1 : rank + 1;
+        if (nn_path_join(path, sizeof path, beyond[i].dir, "metrics.csv",
+                         err) < 0)
+            return -1;
+        report_beyond_label(label, sizeof label, &beyond[i]);
+        param_str(p, "metrics", i + 1, path);
+        param_str(p, "label", i + 1, label);
+        param_int(p, "group", i + 1, group);
+        param_int(p, "rank", i + 1, rank);
+        param_num(p, "test", i + 1, nn_run_test_acc(&beyond[i]));
+        if (!new_model) continue;
+        int k = 1;
+        while (i + k < n && strcmp(beyond[i + k].model, beyond[i].model) == 0)
+            k++;
+        nn_beyond_group g;
+        nn_beyond_groups(&g, 1, &beyond[i], k);
+        param_str(p, "gname", group, g.model);
+        param_int(p, "gn", group, g.n_runs);
+        param_num(p, "gmean", group, g.test_mean);
+        param_num(p, "gstd", group, g.test_std);
+    }
+    param_int(p, "ng", -1, group);
+    return 0;
+}
+
+/* beyond_val (validation accuracy vs epoch) and beyond_test (test accuracy
+ * per seed); both show the seed recipe's runs as references. */
+static int render_beyond(const render_ctx *ctx, const nn_run *runs,
+                         int n_runs, const nn_run *beyond, int n_beyond,
+                         nn_err *err) {
+    gp_params p = {0};
+    if (param_seed_runs(&p, runs, n_runs, err) < 0 ||
+        param_beyond_runs(&p, beyond, n_beyond, err) < 0 ||
+        render(ctx, "beyond_val.gp", &p, "beyond_val", err) < 0)
+        return -1;
+    return render(ctx, "beyond_test.gp", &p, "beyond_test", err);
+}
+
 /* Is row i the first of its series (model, batch, parallel) in the file? */
 static int starts_series(const nn_bench *bench, int i) {
     const nn_bench_row *row = &bench->rows[i];
@@ -206,7 +284,7 @@ static int render_throughput(const render_ctx *ctx, const char *bench_path,
 
 int nn_report_figures(const nn_report_opts *opts, nn_err *err) {
     render_ctx ctx;
-    nn_run *runs;
+    nn_run *runs, *beyond;
     if (gnuplot_find(ctx.program, sizeof ctx.program, err) < 0) return -1;
     ctx.plots_dir = gnuplot_plots_dir();
     if (nn_mkdirs(opts->out_dir, err) < 0 ||
@@ -215,13 +293,19 @@ int nn_report_figures(const nn_report_opts *opts, nn_err *err) {
         nn_mkdirs(ctx.figures_dir, err) < 0)
         return -1;
     /* a bench-only call (nntrain bench) has no runs to plot */
-    runs = NULL;
+    runs = beyond = NULL;
     if (opts->n_runs > 0 && report_load_runs(&runs, opts, err) < 0) return -1;
-    int rc = opts->n_runs ? render_accuracy(&ctx, runs, opts->n_runs, err) : 0;
+    int rc = report_load_beyond(&beyond, opts, err);
+    if (rc == 0 && opts->n_runs)
+        rc = render_accuracy(&ctx, runs, opts->n_runs, err);
     for (int i = 0; rc == 0 && i < opts->n_runs; i++)
         rc = render_run(&ctx, &runs[i], err);
     if (rc == 0 && opts->bench_csv)
         rc = render_throughput(&ctx, opts->bench_csv, err);
+    if (rc == 0 && beyond)
+        rc = render_beyond(&ctx, runs, opts->n_runs, beyond, opts->n_beyond,
+                           err);
+    report_free_runs(beyond, opts->n_beyond);
     report_free_runs(runs, opts->n_runs);
     return rc;
 }

@@ -16,6 +16,9 @@ static void write_intro(FILE *f, const nn_run *runs, int n_runs,
         fprintf(f, "%s %s `%s`", i ? "," : "", label, runs[i].dir);
     }
     if (opts->bench_csv) fprintf(f, "; benchmark `%s`", opts->bench_csv);
+    if (opts->n_beyond > 0)
+        fprintf(f, "; %d run%s of better recipes (see Beyond the seed)",
+                opts->n_beyond, opts->n_beyond == 1 ? "" : "s");
     fprintf(f, ".\n\n");
 }
 
@@ -30,9 +33,10 @@ static void write_footer(FILE *f, const nn_run *runs, double wall_seconds) {
                 cpu ? cpu : "an unrecorded CPU");
 }
 
-/* All sections, in reading order. */
+/* All sections, in reading order; beyond is NULL without beyond runs. */
 static void write_report(FILE *f, const nn_run *runs, int n_runs,
-                         const nn_bench *bench, const nn_report_opts *opts) {
+                         const nn_bench *bench, const nn_run *beyond,
+                         const nn_report_opts *opts) {
     write_intro(f, runs, n_runs, opts);
     report_write_config(f, runs, n_runs);
     report_write_accuracy(f, runs, n_runs);
@@ -41,14 +45,19 @@ static void write_report(FILE *f, const nn_run *runs, int n_runs,
     report_write_per_class(f, runs, n_runs);
     report_write_confusions(f, runs, n_runs);
     if (bench) report_write_throughput(f, bench, opts->bench_csv);
+    if (beyond)
+        report_write_beyond(f, runs, n_runs, beyond, opts->n_beyond,
+                            opts->figures_error);
     write_footer(f, runs, opts->wall_seconds);
 }
 
 int nn_report_check(const nn_report_opts *opts, nn_err *err) {
-    nn_run *runs = NULL;
+    nn_run *runs = NULL, *beyond;
     nn_bench bench;
     if (opts->n_runs > 0 && report_load_runs(&runs, opts, err) < 0) return -1;
     report_free_runs(runs, opts->n_runs);
+    if (report_load_beyond(&beyond, opts, err) < 0) return -1;
+    report_free_runs(beyond, opts->n_beyond);
     if (opts->bench_csv && nn_bench_load(&bench, opts->bench_csv, err) < 0)
         return -1;
     if (opts->bench_csv) nn_bench_free(&bench);
@@ -57,13 +66,18 @@ int nn_report_check(const nn_report_opts *opts, nn_err *err) {
 
 int nn_report_write(const nn_report_opts *opts, nn_err *err) {
     char final[REPORT_PATH_MAX];
-    nn_run *runs;
+    nn_run *runs, *beyond;
     nn_bench bench;
     if (nn_mkdirs(opts->out_dir, err) < 0 ||
         nn_path_join(final, sizeof final, opts->out_dir, "REPORT.md", err) < 0)
         return -1;
     if (report_load_runs(&runs, opts, err) < 0) return -1;
+    if (report_load_beyond(&beyond, opts, err) < 0) {
+        report_free_runs(runs, opts->n_runs);
+        return -1;
+    }
     if (opts->bench_csv && nn_bench_load(&bench, opts->bench_csv, err) < 0) {
+        report_free_runs(beyond, opts->n_beyond);
         report_free_runs(runs, opts->n_runs);
         return -1;
     }
@@ -72,10 +86,11 @@ int nn_report_write(const nn_report_opts *opts, nn_err *err) {
     int rc = nn_atomic_open(&a, final, err);
     if (rc == 0) {
         write_report(a.f, runs, opts->n_runs, opts->bench_csv ? &bench : NULL,
-                     opts);
+                     beyond, opts);
         rc = nn_atomic_commit(&a, err);
     }
     if (opts->bench_csv) nn_bench_free(&bench);
+    report_free_runs(beyond, opts->n_beyond);
     report_free_runs(runs, opts->n_runs);
     return rc;
 }

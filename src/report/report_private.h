@@ -56,6 +56,25 @@ void report_free_runs(nn_run *runs, int n_runs);
 /* Upper-case display name of a model ("mlp" -> "MLP"). */
 void report_model_label(char *dst, size_t size, const char *model);
 
+/* ---- beyond.c: the --beyond runs of better recipes. */
+/* Loads opts->beyond_dirs (n = opts->n_beyond; none gives NULL) into a new
+ * array sorted by model, in the order the models first appear, then seed.
+ * Each error starts with "--beyond DIR:"; a run without an integer "seed"
+ * and a model and seed given twice are refused. */
+int report_load_beyond(nn_run **runs, const nn_report_opts *opts,
+                       nn_err *err);
+/* summary.json's "seed" as an integer: 0, or -1 when absent or not one. */
+int report_run_seed(const nn_run *run, long *seed);
+/* summary.json's "total_seconds", or -1 when absent or not a number. */
+double report_total_seconds(const nn_run *run);
+/* "cnn-bn (seed 1)". */
+void report_beyond_label(char *dst, size_t size, const nn_run *run);
+/* The run of runs[0..n_runs) a beyond model is compared with: the one of
+ * the same model, else the longest model name that, followed by '-',
+ * starts it ("cnn" for "cnn-bn"); NULL when there is none. */
+const nn_run *report_seed_match(const nn_run *runs, int n_runs,
+                                const char *model);
+
 /* ---- gnuplot.c: finding and running gnuplot. */
 /* The gnuplot program: $NNTRAIN_GNUPLOT or "gnuplot" searched on PATH. */
 int gnuplot_find(char *program, size_t size, nn_err *err);
@@ -79,6 +98,11 @@ void report_write_confusions(FILE *f, const nn_run *runs, int n_runs);
 void report_write_per_class(FILE *f, const nn_run *runs, int n_runs);
 void report_write_throughput(FILE *f, const nn_bench *bench,
                              const char *bench_path);
+/* "## Beyond the seed": the recipe, one table per model, the comparison
+ * with runs[] and (without figures_error) the beyond figures. */
+void report_write_beyond(FILE *f, const nn_run *runs, int n_runs,
+                         const nn_run *beyond, int n_beyond,
+                         const char *figures_error);
 /* A markdown table cell: text with '|' escaped and newlines as spaces. */
 void report_cell(FILE *f, const char *text);
 

@@ -79,3 +79,11 @@ int nn_run_top_confusions(const nn_run *run, int unordered, nn_confusion *top,
         }
     return n;
 }
+
+double nn_run_best_val(const nn_run *run, int *epoch) {
+    int best = 0;
+    for (int i = 1; i < run->n_epochs; i++)
+        if (run->epochs[i].val_acc > run->epochs[best].val_acc) best = i;
+    if (epoch) *epoch = run->n_epochs ? run->epochs[best].epoch : 0;
+    return run->n_epochs ? run->epochs[best].val_acc : 0;
+}

@@ -12,7 +12,7 @@ static const char *const dirs[] = {FIXTURE_MLP, FIXTURE_CNN};
 static void check_missing(const char *out) {
     char path[512];
     nn_err err = {""};
-    nn_report_opts opts = {dirs, 2, FIXTURE_BENCH, out, 3.0, NULL};
+    nn_report_opts opts = {dirs, 2, FIXTURE_BENCH, out, 3.0, NULL, NULL, 0};
     setenv("NNTRAIN_GNUPLOT", "/nonexistent/gnuplot", 1);
     CHECK(nn_report_figures(&opts, &err) == -1);
     CHECK_CONTAINS(err.msg, "gnuplot not found");
@@ -44,7 +44,7 @@ static void check_missing(const char *out) {
  * each error names the script. */
 static void check_failures(const char *out) {
     nn_err err = {""};
-    nn_report_opts opts = {dirs, 2, NULL, out, -1, NULL};
+    nn_report_opts opts = {dirs, 2, NULL, out, -1, NULL, NULL, 0};
     setenv("NNTRAIN_GNUPLOT", "/bin/false", 1);
     CHECK(nn_report_figures(&opts, &err) == -1);
     CHECK_CONTAINS(err.msg, "accuracy.gp: gnuplot failed (exit status 1)");
@@ -94,7 +94,7 @@ static void check_unpassable(const char *out) {
         free(data);
     }
     const char *bad_dirs[] = {run};
-    nn_report_opts opts = {bad_dirs, 1, NULL, out, -1, NULL};
+    nn_report_opts opts = {bad_dirs, 1, NULL, out, -1, NULL, NULL, 0};
     nn_err err = {""};
     setenv("NNTRAIN_GNUPLOT", "/bin/true", 1);
     CHECK(nn_report_figures(&opts, &err) == -1);

@@ -156,7 +156,7 @@ static void check_bench_and_report(const char *dir) {
     const char *dirs[] = {make_run(dir, "metrics.csv", NULL)};
     char out[600];
     snprintf(out, sizeof out, "%s/out", dir);
-    nn_report_opts opts = {dirs, 1, NULL, out, -1, NULL};
+    nn_report_opts opts = {dirs, 1, NULL, out, -1, NULL, NULL, 0};
     CHECK(nn_report_write(&opts, &err) == -1);
     CHECK_CONTAINS(err.msg, "/run/metrics.csv: cannot open");
     snprintf(path, sizeof path, "%s/REPORT.md", out);

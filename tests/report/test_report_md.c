@@ -189,7 +189,7 @@ static void check_report(void) {
     const char *dirs[] = {FIXTURE_MLP, FIXTURE_CNN};
     nn_err err;
     CHECK(make_temp_dir(out, sizeof out, "nn_report_md_") == 0);
-    nn_report_opts opts = {dirs, 2, FIXTURE_BENCH, out, 12.5, NULL};
+    nn_report_opts opts = {dirs, 2, FIXTURE_BENCH, out, 12.5, NULL, NULL, 0};
     CHECK(nn_report_write(&opts, &err) == 0);
     snprintf(path, sizeof path, "%s/REPORT.md", out);
     char *md = read_file(path, NULL);
@@ -270,7 +270,8 @@ static void check_class_counts(void) {
     CHECK_CLOSE(nn_run_test_acc(&run), 100.0 * 6 / 9, 1e-12);
     nn_run_free(&run);
     const char *dirs[2] = {three, NULL};
-    nn_report_opts opts = {dirs, 1, NULL, dir, -1, "not rendered here"};
+    nn_report_opts opts = {dirs, 1, NULL, dir, -1, "not rendered here",
+                           NULL, 0};
     CHECK(nn_report_write(&opts, &err) == 0);
     snprintf(path, sizeof path, "%s/REPORT.md", dir);
     char *md = read_file(path, NULL);

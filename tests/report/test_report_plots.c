@@ -82,7 +82,7 @@ int main(void) {
     CHECK(make_temp_dir(first, sizeof first, "nn_plots_") == 0);
     /* The second folder's name needs quoting in gnuplot's -e argument. */
     CHECK(make_temp_dir(second, sizeof second, "nn plots 'quoted' ") == 0);
-    nn_report_opts opts = {dirs, 2, FIXTURE_BENCH, first, -1, NULL};
+    nn_report_opts opts = {dirs, 2, FIXTURE_BENCH, first, -1, NULL, NULL, 0};
     int rc = nn_report_figures(&opts, &err);
     if (rc < 0 && strstr(err.msg, "gnuplot not found")) {
         printf("skipped: %s\n", err.msg);
