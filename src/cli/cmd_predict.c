@@ -9,6 +9,7 @@
 
 #include "cli.h"
 #include "nn_atomic_file.h"
+#include "nn_csv.h"
 #include "nn_data.h"
 #include "nn_export.h"
 #include "nn_predict.h"
@@ -76,20 +77,6 @@ static int load_images(image_set *s, const predict_opts *o,
     return 0;
 }
 
-/* A CSV field: quoted (quotes doubled) when it holds a comma or quote. */
-static void csv_field(FILE *f, const char *s) {
-    if (!strpbrk(s, ",\"\n\r")) {
-        fputs(s, f);
-        return;
-    }
-    fputc('"', f);
-    for (; *s; s++) {
-        if (*s == '"') fputc('"', f);
-        fputc(*s, f);
-    }
-    fputc('"', f);
-}
-
 static void write_csv(FILE *f, const predict_opts *o, const image_set *s,
                       const nn_class_names *names, const float *logits,
                       const float *probs, const uint8_t *pred) {
@@ -100,9 +87,9 @@ static void write_csv(FILE *f, const predict_opts *o, const image_set *s,
     fputc('\n', f);
     for (int file = 0; file < o->n_files; file++)
         for (int i = s->start[file]; i < s->start[file + 1]; i++) {
-            csv_field(f, o->files[file]);
+            nn_csv_field(f, o->files[file]);
             fprintf(f, ",%d,%d,", i - s->start[file], pred[i]);
-            csv_field(f, names->name[pred[i]]);
+            nn_csv_field(f, names->name[pred[i]]);
             /* %.9g: every float read back exactly */
             for (int j = 0; j < classes; j++)
                 fprintf(f, ",%.9g", probs[(size_t)i * classes + j]);

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "nn_atomic_file.h"
+#include "nn_csv.h"
 #include "run_dir.h"
 
 static int open_in(nn_atomic_file *a, const char *dir, const char *name,
@@ -30,20 +31,6 @@ int nn_write_metrics_csv(const char *dir, const nn_epoch_metrics *history,
     return nn_atomic_commit(&a, err);
 }
 
-/* A CSV field: quoted (quotes doubled) when it holds a comma or quote. */
-static void csv_field(FILE *f, const char *s) {
-    if (!strpbrk(s, ",\"")) {
-        fputs(s, f);
-        return;
-    }
-    fputc('"', f);
-    for (; *s; s++) {
-        if (*s == '"') fputc('"', f);
-        fputc(*s, f);
-    }
-    fputc('"', f);
-}
-
 int nn_write_confusion_csv(const char *dir, const long *confusion,
                            int classes, const nn_class_names *names,
                            nn_err *err) {
@@ -55,11 +42,11 @@ int nn_write_confusion_csv(const char *dir, const long *confusion,
     fprintf(a.f, "true\\predicted");
     for (int j = 0; j < classes; j++) {
         fputc(',', a.f);
-        csv_field(a.f, names->name[j]);
+        nn_csv_field(a.f, names->name[j]);
     }
     fprintf(a.f, "\n");
     for (int i = 0; i < classes; i++) {
-        csv_field(a.f, names->name[i]);
+        nn_csv_field(a.f, names->name[i]);
         for (int j = 0; j < classes; j++)
             fprintf(a.f, ",%ld", confusion[(size_t)i * classes + j]);
         fprintf(a.f, "\n");

@@ -1,8 +1,22 @@
-"""harness.py: what the parity scripts share: checks that are counted and
-printed one a line, and running a command whose failure is an error."""
+"""harness.py: what the parity scripts share: skipping without their
+packages, checks that are counted and printed one a line, and running a
+command whose failure is an error."""
+import importlib
 import subprocess
+import sys
 
 failed = 0
+
+
+def require(*modules, packages):
+    """The modules, imported; without one, exits 77 (skipped) saying which
+    Debian packages bring them."""
+    try:
+        return [importlib.import_module(m) for m in modules]
+    except ImportError as e:
+        print(f"SKIP: {e} (apt-get install {packages}; run with "
+              f"/usr/bin/python3)")
+        sys.exit(77)
 
 
 def check(ok, what):

@@ -16,16 +16,11 @@ import os
 import sys
 import tempfile
 
-try:
-    import numpy as np
-    import torch
-    import torch.nn.functional as F
-except ImportError as e:
-    print(f"SKIP: {e} (apt-get install python3-torch python3-numpy; run "
-          f"with /usr/bin/python3)")
-    sys.exit(77)
+from harness import check, require, run, summary
 
-from harness import check, run, summary
+np, torch, F = require("numpy", "torch", "torch.nn.functional",
+                      packages="python3-torch python3-numpy")
+
 
 TOL = 1e-5
 EPS = 1e-5

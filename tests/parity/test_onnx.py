@@ -29,17 +29,12 @@ import struct
 import sys
 import tempfile
 
-try:
-    import cv2
-    import numpy as np
-    import onnx
-    from onnx import numpy_helper
-except ImportError as e:
-    print(f"SKIP: {e} (apt-get install python3-onnx python3-opencv "
-          f"python3-numpy; run with /usr/bin/python3)")
-    sys.exit(77)
+from harness import check, require, run, summary
 
-from harness import check, run, summary
+cv2, np, onnx, numpy_helper = require(
+    "cv2", "numpy", "onnx", "onnx.numpy_helper",
+    packages="python3-onnx python3-opencv python3-numpy")
+
 
 TOL = 1e-5
 BATCH = 500  # images per OpenCV forward (the CNN's activations: ~100 MB)

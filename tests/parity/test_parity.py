@@ -53,17 +53,11 @@ import struct
 import sys
 import tempfile
 
-try:
-    import numpy as np
-    import torch
-    import torch.nn as nn
-    import torch.nn.functional as F
-except ImportError as e:
-    print(f"SKIP: {e} (apt-get install python3-torch python3-numpy; run "
-          f"with /usr/bin/python3)")
-    sys.exit(77)
+from harness import check, require, run, summary
 
-from harness import check, run, summary
+np, torch, nn, F = require("numpy", "torch", "torch.nn", "torch.nn.functional",
+                          packages="python3-torch python3-numpy")
+
 
 TOL = 1e-5
 BN_ONEDNN_TOL = 1e-3  # oneDNN's training-mode batch norm (see above)

@@ -27,15 +27,10 @@ import subprocess
 import sys
 import tempfile
 
-try:
-    import numpy as np
-    import torch
-except ImportError as e:
-    print(f"SKIP: {e} (apt-get install python3-torch python3-numpy; run "
-          f"with /usr/bin/python3)")
-    sys.exit(77)
+from harness import check, require, run, summary
 
-from harness import check, run, summary
+np, torch = require("numpy", "torch", packages="python3-torch python3-numpy")
+
 
 TOL = 1e-6
 N = 4096
