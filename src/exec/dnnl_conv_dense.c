@@ -82,12 +82,22 @@ int dx_conv_forward(dnnl_exec *e, int i, nn_err *err) {
         param_mds(e, l, &w_plain, &w_any, &w_grad, &b_md, err))
         return -1;
     dnnl_convolution_desc_t d;
+    const_dnnl_primitive_attr_t attr = dx_attr(e, l->spec.relu);
     DNNL_CHECK(dnnl_convolution_forward_desc_init(
-        &d, e->prop, dnnl_convolution_direct, &src_any, &w_any,
+        &d, dnnl_forward_training, dnnl_convolution_direct, &src_any, &w_any,
         &b_md, &dst_any, strides, pad, pad));
-    if (dnnl_plan_pd(p, &r->fwd_pd, &d, dx_attr(e, l->spec.relu),
-                     NULL, err))
-        return -1;
+    if (dnnl_plan_pd(p, &r->fwd_pd, &d, attr, NULL, err)) return -1;
+    if (!e->training) {
+        /* inference in the layouts training chose: left to choose, it
+         * takes channels-last brgconv kernels that ran slower here, and
+         * reorders around pooling and the flatten */
+        DNNL_CHECK(dnnl_convolution_forward_desc_init(
+            &d, dnnl_forward_inference, dnnl_convolution_direct,
+            dnnl_plan_md(r->fwd_pd, dnnl_query_src_md),
+            dnnl_plan_md(r->fwd_pd, dnnl_query_weights_md), &b_md,
+            dnnl_plan_md(r->fwd_pd, dnnl_query_dst_md), strides, pad, pad));
+        if (dnnl_plan_pd(p, &r->fwd_pd, &d, attr, NULL, err)) return -1;
+    }
     if (dx_adopt_src(e, r, dnnl_plan_md(r->fwd_pd, dnnl_query_src_md), err))
         return -1;
     return weighted_forward_step(e, i, &w_plain, &b_md,
