@@ -4,6 +4,7 @@
  * broke the model. */
 #include <ctype.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,9 +26,14 @@ typedef struct {
     nn_err *err;
 } parser;
 
-static int fail(parser *p, const char *fmt, const char *a, const char *b) {
+/* "SOURCE:LINE: why" into p->err; returns -1. */
+__attribute__((format(printf, 2, 3)))
+static int fail(parser *p, const char *fmt, ...) {
     char why[sizeof p->err->msg];
-    snprintf(why, sizeof why, fmt, a, b);
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(why, sizeof why, fmt, ap);
+    va_end(ap);
     return nn_errf(p->err, "%s:%d: %s", p->source, p->line, why);
 }
 
@@ -39,11 +45,8 @@ static int number(parser *p, const char *what, const char *text, int lo,
     long v = strtol(text, &end, 10);
     if (!isdigit((unsigned char)text[0]) || *end || errno)
         return fail(p, "%s: '%s' is not a whole number", what, text);
-    if (v < lo || v > hi) {
-        char range[64];
-        snprintf(range, sizeof range, "%ld is out of range %d..%d", v, lo, hi);
-        return fail(p, "%s: %s", what, range);
-    }
+    if (v < lo || v > hi)
+        return fail(p, "%s: %ld is out of range %d..%d", what, v, lo, hi);
     *out = (int)v;
     return 0;
 }
@@ -78,14 +81,14 @@ static int expect_args(parser *p, const char *layer, int n, int want,
 static int parse_input(parser *p, char **w, int n) {
     nn_model_desc *d = p->d;
     if (d->n_layers)
-        return fail(p, "%s%s", "'input' must come before the layers", "");
-    if (p->have_input) return fail(p, "%s%s", "a second 'input' line", "");
+        return fail(p, "'input' must come before the layers");
+    if (p->have_input) return fail(p, "a second 'input' line");
     if (expect_args(p, "input", n, 4, "channels, height and width") ||
         number(p, "input channels", w[1], 1, NN_MAX_SIDE, &d->in_c) ||
         number(p, "input height", w[2], 1, NN_MAX_SIDE, &d->in_h) ||
         number(p, "input width", w[3], 1, NN_MAX_SIDE, &d->in_w))
         return -1;
-    if (n > 4) return fail(p, "input: unexpected '%s'%s", w[4], "");
+    if (n > 4) return fail(p, "input: unexpected '%s'", w[4]);
     p->have_input = 1;
     return 0;
 }
@@ -119,7 +122,7 @@ static int parse_spec(parser *p, char **w, int n, nn_layer_spec *s) {
         if (expect_args(p, "dense", n, 2, "output count") ||
             number(p, "dense outputs", w[1], 1, 1 << 20, &s->out))
             return -1;
-        return n > 2 ? fail(p, "dense: unexpected '%s'%s", w[2], "") : 0;
+        return n > 2 ? fail(p, "dense: unexpected '%s'", w[2]) : 0;
     }
     if (strcmp(name, "dropout") == 0) {
         s->kind = NN_LAYER_DROPOUT;
@@ -128,17 +131,17 @@ static int parse_spec(parser *p, char **w, int n, nn_layer_spec *s) {
         errno = 0;
         double v = strtod(w[1], &end);
         if (*end || errno || end == w[1] || !(v >= 0 && v < 1))
-            return fail(p, "dropout: '%s' is not a probability in [0, 1)%s",
-                        w[1], "");
+            return fail(p, "dropout: '%s' is not a probability in [0, 1)",
+                        w[1]);
         s->p = (float)v;
-        return n > 2 ? fail(p, "dropout: unexpected '%s'%s", w[2], "") : 0;
+        return n > 2 ? fail(p, "dropout: unexpected '%s'", w[2]) : 0;
     }
     if (strcmp(name, "batchnorm") == 0 || strcmp(name, "relu") == 0) {
         s->kind = name[0] == 'b' ? NN_LAYER_BATCHNORM : NN_LAYER_RELU;
         return n > 1 ? fail(p, "%s: unexpected '%s'", name, w[1]) : 0;
     }
     return fail(p, "unknown layer '%s' (expected input, conv, dense, maxpool, "
-                "avgpool, batchnorm, dropout or relu)%s", name, "");
+                "avgpool, batchnorm, dropout or relu)", name);
 }
 
 /* Appends s after checking that it fits the previous layer's output. A
@@ -153,9 +156,7 @@ static int add_layer(parser *p, const nn_layer_spec *s) {
         return 0;
     }
     if (d->n_layers == NN_MAX_LAYERS) {
-        char max[16];
-        snprintf(max, sizeof max, "%d", NN_MAX_LAYERS);
-        return fail(p, "too many layers (at most %s)%s", max, "");
+        return fail(p, "too many layers (at most %d)", NN_MAX_LAYERS);
     }
     nn_layer *l = &p->shapes[d->n_layers];
     memset(l, 0, sizeof *l);
@@ -165,7 +166,7 @@ static int add_layer(parser *p, const nn_layer_spec *s) {
     else
         l->in_c = d->in_c, l->in_h = d->in_h, l->in_w = d->in_w;
     nn_err why;
-    if (nn_layer_shape(l, prev, &why)) return fail(p, "%s%s", why.msg, "");
+    if (nn_layer_shape(l, prev, &why)) return fail(p, "%s", why.msg);
     d->layers[d->n_layers++] = *s;
     return 0;
 }
@@ -185,19 +186,18 @@ static int split(char *line, char **words, int max, int *n) {
 static int parse_line(parser *p, char *line) {
     for (const char *c = line; *c; c++)
         if (!isprint((unsigned char)*c) && *c != '\t' && *c != '\r')
-            return fail(p, "%s%s", "not text (a control or non-ASCII byte)",
-                        "");
+            return fail(p, "not text (a control or non-ASCII byte)");
     char *w[MAX_WORDS];
     int n;
     if (split(line, w, MAX_WORDS, &n))
-        return fail(p, "%s%s", "too many words for a layer line", "");
+        return fail(p, "too many words for a layer line");
     if (n == 0) return 0;
     if (strcmp(w[0], "input") == 0) return parse_input(p, w, n);
     nn_layer_spec s;
     if (parse_spec(p, w, n, &s)) return -1;
     if (!p->have_input)
-        return fail(p, "%s%s", "the first line must be 'input C H W' (the "
-                    "shape of one image)", "");
+        return fail(p, "the first line must be 'input C H W' (the "
+                    "shape of one image)");
     return add_layer(p, &s);
 }
 
@@ -215,7 +215,7 @@ int nn_model_parse(nn_model_desc *d, const char *text, const char *source,
         size_t len = nl ? (size_t)(nl - at) : strlen(at);
         p.line++;
         if (len >= sizeof line)
-            return fail(&p, "line longer than %s bytes%s", "1023", "");
+            return fail(&p, "line longer than %d bytes", MAX_LINE - 1);
         memcpy(line, at, len);
         line[len] = '\0';
         if (parse_line(&p, line)) return -1;

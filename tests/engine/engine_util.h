@@ -23,21 +23,22 @@ static inline float *random_tensor(size_t n, float lo, float hi, nn_rng *rng) {
     return x;
 }
 
-/* Runs forward and backward of m on src through a runner of the given
- * backend, precision and strategy; logits (batch, classes) and m->grads are
- * filled. */
+/* Runs m on src through a runner of the given backend, precision and
+ * strategy: forward and backward into logits (batch, classes) and m->grads;
+ * with diff_logits NULL, an inference executor's forward only (evaluation
+ * mode). */
 static inline int run_pass(nn_model *m, nn_backend_kind backend,
                            nn_precision precision, nn_parallel_kind parallel,
                            int threads, int batch, const float *src,
                            const float *diff_logits, float *logits) {
     nn_runner r;
     nn_err err;
-    nn_exec_opts o = {backend, precision, 0, 0, 0};
+    nn_exec_opts o = {backend, precision, diff_logits == NULL, 0, 0};
     if (nn_runner_init(&r, &o, parallel, m, batch, threads, &err) ||
         nn_runner_sync_params(&r, &err) ||
         (nn_runner_set_step(&r, 5, 3), 0) || /* a dropout mask */
         nn_runner_forward(&r, src, logits, &err) ||
-        nn_runner_backward(&r, diff_logits, &err)) {
+        (diff_logits && nn_runner_backward(&r, diff_logits, &err))) {
         fprintf(stderr, "%s pass failed: %s\n", nn_backend_name(backend),
                 err.msg);
         nn_runner_free(&r);
@@ -51,19 +52,8 @@ static inline int run_pass(nn_model *m, nn_backend_kind backend,
 static inline int run_inference(nn_model *m, nn_backend_kind backend,
                                 nn_precision precision, int batch,
                                 const float *src, float *logits) {
-    nn_runner r;
-    nn_err err;
-    nn_exec_opts o = {backend, precision, 1, 0, 0};
-    if (nn_runner_init(&r, &o, NN_PARALLEL_INTRA, m, batch, 2, &err) ||
-        nn_runner_sync_params(&r, &err) ||
-        nn_runner_forward(&r, src, logits, &err)) {
-        fprintf(stderr, "%s inference failed: %s\n", nn_backend_name(backend),
-                err.msg);
-        nn_runner_free(&r);
-        return -1;
-    }
-    nn_runner_free(&r);
-    return 0;
+    return run_pass(m, backend, precision, NN_PARALLEL_INTRA, 2, batch, src,
+                    NULL, logits);
 }
 
 /* max |a - b| / max(max |b|, 1e-3): an error relative to the tensor's scale,
