@@ -70,7 +70,7 @@ static void try_config(void) {
         !memchr(cfg.data_dir, 0, sizeof cfg.data_dir) ||
         nn_train_config_check(&cfg, NULL) != 0 ||
         (unsigned)cfg.loss > NN_LOSS_CROSS_ENTROPY ||
-        (unsigned)cfg.optim > NN_OPTIM_SGD)
+        (unsigned)cfg.optim > NN_OPTIM_ADAMW)
         die("read_config returned a config it should have refused");
 }
 
