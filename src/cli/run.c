@@ -138,9 +138,11 @@ int cli_run_training(const char *cmd, nn_trainer *t) {
     if (rc == 1) {
         if (ps.tty) fprintf(stderr, "\n");
         fprintf(stderr, "nntrain %s: interrupted by %s in epoch %d of %d; "
-                "checkpoint written. Resume with: nntrain train --resume %s\n",
-                cmd, signal_name(stop_signal), nn_trainer_epochs_done(t) + 1,
-                c->epochs, c->out_dir);
+                "checkpoint written. Resume with: %snntrain train --resume "
+                "%s\n", cmd, signal_name(stop_signal),
+                nn_trainer_epochs_done(t) + 1, c->epochs,
+                nn_comm_size() > 1 ? "mpirun -np N (any N) " : "",
+                c->out_dir);
         return CLI_EXIT_SIGNAL_BASE + stop_signal;
     }
     double loss, acc;
