@@ -60,6 +60,10 @@ int nn_exec_create(nn_exec **out, const nn_exec_opts *o, const nn_model *m,
 /* The dropout mask of the next forward and its backward: a function of the
  * run's seed, the training step and the element (nn_counter_uniform). */
 void nn_exec_set_step(nn_exec *e, uint64_t seed, uint64_t step);
+/* Moves the executor to another place in the whole batch (first_image of
+ * nn_exec_opts), for the next forward and its backward: an MPI rank's
+ * slice starts elsewhere in a short last batch. */
+void nn_exec_set_first_image(nn_exec *e, int first_image);
 void nn_exec_free(nn_exec *e);
 
 /* Must be called after params changed (init, load, optimizer step) and

@@ -122,6 +122,7 @@ typedef enum {
     NN_PHASE_FORWARD,
     NN_PHASE_LOSS,      /* softmax + loss + its gradient */
     NN_PHASE_BACKWARD,  /* including the batch-split gradient reduction */
+    NN_PHASE_ALLREDUCE, /* the sum of gradients and metrics over MPI ranks */
     NN_PHASE_OPTIMIZER, /* Adam and the weight reorders that follow it */
     NN_PHASES
 } nn_phase;

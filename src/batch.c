@@ -78,7 +78,7 @@ void nn_batch_gather_augmented(nn_batch *b, const nn_dataset *ds,
         int k = idx ? idx[start + i] : start + i;
         const float *src = ds->images + (size_t)k * row;
         if (aug) {
-            uint64_t key = 3 * (uint64_t)i, s = (uint64_t)step;
+            uint64_t key = 3 * (uint64_t)(b->first + i), s = (uint64_t)step;
             int dx = 0, dy = 0, flip = 0;
             if (aug->crop) {
                 dx = shift_of(nn_counter_uniform(aug->seed, s, key), aug->crop);

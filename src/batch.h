@@ -12,6 +12,8 @@
 typedef struct {
     int capacity;        /* rows of every buffer: the executors' batch */
     int n;               /* rows that hold real images; the rest are zero */
+    int first;           /* row 0's place in the global batch (an MPI
+                            rank's slice), keying the augmentation; 0 */
     int input, classes;
     float *src;          /* (capacity, input) */
     uint8_t *labels;     /* (capacity) */
@@ -21,8 +23,8 @@ typedef struct {
     uint8_t *pred;       /* (capacity) */
 } nn_batch;
 
-/* Random shifts and flips of training images. Image i of a batch (its row,
- * 0-based) at global step s draws u_j = nn_counter_uniform(seed, s, 3i + j):
+/* Random shifts and flips of training images. Image i of a batch (its row
+ * in the global batch, 0-based: b->first + its row here) at global step s draws u_j = nn_counter_uniform(seed, s, 3i + j):
  *   dx = floor(u_0 (2 crop + 1)) - crop,  dy likewise from u_1, each
  *   uniform in [-crop, crop];  flipped when flip and u_2 < 1/2
  * and becomes out(c, y, x) = f(c, y - dy, x - dx), where f is the image,

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "denormals.h"
+#include "nn_comm.h"
 #include "step.h"
 
 #define BENCH_IMAGES 4096 /* synthetic images cycled through */
@@ -17,7 +18,8 @@ typedef struct {
     int *order;
     nn_runner runner;
     nn_runner eval_runner; /* inference executors, as evaluation runs */
-    nn_batch batch;
+    nn_batch batch;     /* this rank's slice of the global batch */
+    int global_batch;   /* the configuration's, over all ranks */
     nn_optimizer opt;
     long steps;
     double phase[NN_PHASES]; /* seconds, summed while timing */
@@ -59,12 +61,15 @@ static int state_init(bench_state *s, const nn_bench_config *c, nn_err *err) {
                        BENCH_IMAGES);
     nn_exec_opts train = {c->backend, c->precision, 0, 0, 0};
     nn_exec_opts infer = {c->backend, c->precision, 1, 0, 0};
+    /* under MPI each rank runs its slice of the batch */
+    int slice = nn_step_slice_capacity(c->batch);
+    s->global_batch = c->batch;
     return nn_runner_init(&s->runner, &train, c->parallel, &s->model,
-                          c->batch, c->threads, err) ||
+                          slice, c->threads, err) ||
            nn_runner_init(&s->eval_runner, &infer, NN_PARALLEL_INTRA,
-                          &s->model, c->batch, c->threads, err) ||
+                          &s->model, slice, c->threads, err) ||
            nn_runner_sync_params(&s->eval_runner, err) ||
-           nn_batch_init(&s->batch, c->batch, input, s->model.classes, err) ||
+           nn_batch_init(&s->batch, slice, input, s->model.classes, err) ||
            nn_optimizer_init(&s->opt, NN_OPTIM_ADAM, s->model.n_params, 1e-3f,
                              0, 0, err) ||
            nn_runner_sync_params(&s->runner, err);
@@ -73,12 +78,14 @@ static int state_init(bench_state *s, const nn_bench_config *c, nn_err *err) {
 /* One training step as the trainer runs it (step.c), each phase timed. */
 static int step(bench_state *s, nn_err *err) {
     nn_batch *b = &s->batch;
-    nn_stepper st = {&s->runner, b, &s->opt, &s->model, NN_LOSS_MSE, NULL, 0, 1};
-    int start = (int)((s->steps * b->capacity) % (BENCH_IMAGES - b->capacity));
+    nn_stepper st = {&s->runner, b,    &s->opt, &s->model, NN_LOSS_MSE,
+                     NULL,       0,    1,       NULL,      0};
+    int n = s->global_batch;
+    int start = (int)((s->steps * n) % (BENCH_IMAGES - n));
     double loss_sum = 0;
     long correct = 0;
-    int rc = nn_step_run(&st, &s->data, s->order, start, b->capacity,
-                         &loss_sum, &correct, s->phase, err);
+    int rc = nn_step_run(&st, &s->data, s->order, start, n, &loss_sum,
+                         &correct, s->phase, err);
     if (rc < 0) return -1;
     if (rc == 1) return nn_errf(err, "bench: the loss went non-finite");
     s->steps++;
@@ -152,14 +159,24 @@ static int measure_eval(bench_state *s, const nn_bench_config *c,
     return rc ? -1 : 0;
 }
 
+/* How many steps fill `seconds` at per_step each: rank 0's count on every
+ * rank, since each step is a collective every rank must make. */
+static int steps_for(double seconds, double per_step, long *n, nn_err *err) {
+    *n = (long)(seconds / per_step) + 1;
+    return nn_comm_bcast(n, sizeof *n, 0, err);
+}
+
 static int measure(bench_state *s, const nn_bench_config *c,
                    nn_bench_result *r, nn_err *err) {
     double t0 = omp_get_wtime();
+    long n;
     if (steps(s, 3, err)) return -1; /* warm-up: first touches, JIT caches */
-    while (omp_get_wtime() - t0 < 0.3)
-        if (steps(s, 1, err)) return -1;
+    /* and on to about 0.3 s */
+    if (steps_for(0.3, (omp_get_wtime() - t0) / 3, &n, err) ||
+        steps(s, n - 1, err))
+        return -1;
     double per_step = (omp_get_wtime() - t0) / s->steps;
-    long n = (long)(c->rep_seconds / per_step) + 1;
+    if (steps_for(c->rep_seconds, per_step, &n, err)) return -1;
     double *ips = malloc((size_t)c->reps * sizeof(double));
     if (!ips) return nn_errf(err, "bench: out of memory");
     memset(s->phase, 0, sizeof s->phase);

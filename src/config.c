@@ -103,5 +103,5 @@ const char *nn_parallel_name(nn_parallel_kind kind) {
     return "?";
 }
 
-const char *const nn_phase_names[NN_PHASES] = {"batching", "forward", "loss",
-                                               "backward", "optimizer"};
+const char *const nn_phase_names[NN_PHASES] = {
+    "batching", "forward", "loss", "backward", "allreduce", "optimizer"};

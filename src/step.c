@@ -4,12 +4,16 @@
 #include <math.h>
 #include <omp.h>
 
+#include "nn_comm.h"
+
 /* Whether the step's gradients are finite, from the bias gradients alone:
  * each is a sum of its layer's diff_dst over the batch (and positions), so a
  * NaN or Inf anywhere in a diff_dst reaches it; a weight gradient can only
  * go bad on its own through a non-finite activation (0 * Inf), and that
  * already made the loss non-finite. Checking ~700 numbers instead of all
- * 235k-422k keeps the check out of the step time. */
+ * 235k-422k keeps the check out of the step time. After the sum over the
+ * ranks a NaN or Inf of any rank is in every rank's sum, so all ranks take
+ * the same decision. */
 static int grads_finite(const nn_model *m) {
     for (int i = 0; i < m->n_layers; i++) {
         const nn_layer *l = &m->layers[i];
@@ -19,26 +23,69 @@ static int grads_finite(const nn_model *m) {
     return 1;
 }
 
+void nn_step_slice(int n, int *off, int *count) {
+    int r = nn_comm_rank(), size = nn_comm_size();
+    *count = n / size + (r < n % size);
+    *off = r * (n / size) + (r < n % size ? r : n % size);
+}
+
+int nn_step_slice_capacity(int n) {
+    return (n + nn_comm_size() - 1) / nn_comm_size();
+}
+
+/* The loss gradient of this rank's slice is that of its mean, (1/n_local)
+ * sum_i dL_i; the whole batch's is (1/n) sum over all ranks. Scaling by
+ * n_local / n before the sum gives it. */
+static void scale_to_global(nn_batch *b, int n) {
+    if (b->n == n) return;
+    float k = (float)b->n / (float)n;
+    size_t len = (size_t)b->n * b->classes;
+    for (size_t i = 0; i < len; i++) b->diff_logits[i] *= k;
+}
+
+/* The gradients and (loss, correct, stop) summed over the ranks. */
+static int sum_ranks(nn_stepper *s, double *loss, long *right, nn_err *err) {
+    if (nn_comm_size() == 1) {
+        s->stopped = s->stop && *s->stop;
+        return 0;
+    }
+    double metrics[3] = {*loss, (double)*right, s->stop && *s->stop};
+    if (nn_comm_sum_floats(s->model->grads, s->model->n_params, err) ||
+        nn_comm_sum_doubles(metrics, 3, err))
+        return -1;
+    *loss = metrics[0], *right = (long)metrics[1];
+    s->stopped = metrics[2] > 0;
+    return 0;
+}
+
 int nn_step_run(nn_stepper *s, const nn_dataset *ds, const int *idx,
                 int start, int n, double *loss_sum, long *correct,
                 double *phase_s, nn_err *err) {
     nn_batch *b = s->batch;
     long right = 0;
+    int off, count;
+    nn_step_slice(n, &off, &count);
     double t[NN_PHASES + 1];
     t[0] = omp_get_wtime();
-    nn_batch_gather_augmented(b, ds, idx, start, n, s->augment, s->step);
+    b->first = off;
+    nn_batch_gather_augmented(b, ds, idx, start + off, count, s->augment,
+                              s->step);
     nn_runner_set_step(s->runner, s->dropout_seed, (uint64_t)s->step);
+    nn_runner_set_first_image(s->runner, off);
     t[1] = omp_get_wtime();
     if (nn_runner_forward(s->runner, b->src, b->logits, err)) return -1;
     t[2] = omp_get_wtime();
     double loss = nn_batch_loss(b, s->loss, 1, &right);
+    scale_to_global(b, n);
     t[3] = omp_get_wtime();
     if (nn_runner_backward(s->runner, b->diff_logits, err)) return -1;
     t[4] = omp_get_wtime();
+    if (sum_ranks(s, &loss, &right, err)) return -1;
+    t[5] = omp_get_wtime();
     if (!isfinite(loss) || !grads_finite(s->model)) return 1;
     nn_optimizer_step(s->opt, s->model->params, s->model->grads);
     if (nn_runner_sync_params(s->runner, err)) return -1;
-    t[5] = omp_get_wtime();
+    t[6] = omp_get_wtime();
     *loss_sum += loss;
     *correct += right;
     if (phase_s)

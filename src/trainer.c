@@ -10,6 +10,7 @@
 
 #include "denormals.h"
 #include "nn_atomic_file.h"
+#include "nn_comm.h"
 #include "nn_sysinfo.h"
 #include "runfiles.h"
 #include "schedule.h"
@@ -31,6 +32,12 @@ static int check_input(const nn_model *m, const nn_splits *data,
                    m->in_w, data->rows, data->cols, data_dir);
 }
 
+static int has_batchnorm(const nn_model *m) {
+    for (int i = 0; i < m->n_layers; i++)
+        if (m->layers[i].spec.kind == NN_LAYER_BATCHNORM) return 1;
+    return 0;
+}
+
 /* Everything but the data and weights values: buffers sized from cfg. */
 static int build(nn_trainer *t, nn_err *err) {
     const nn_train_config *c = &t->cfg;
@@ -46,18 +53,25 @@ static int build(nn_trainer *t, nn_err *err) {
                        "--batch-size %d is larger than the %d training "
                        "images",
                        c->batch_size, n_train);
+    if (nn_comm_size() > 1 && has_batchnorm(m))
+        return nn_errf(err, "model %s: batch norm needs the statistics of "
+                       "the whole batch, and each of the %d MPI ranks sees "
+                       "a slice: train it in one process", m->name,
+                       nn_comm_size());
     nn_exec_opts train = {c->backend, c->precision, 0, 0, 0};
     nn_exec_opts infer = {c->backend, c->precision, 1, 0, 0};
+    /* under MPI the executors run this rank's slice of the global batch */
+    int slice = nn_step_slice_capacity(c->batch_size);
     if (nn_optimizer_init(&t->opt, c->optim, m->n_params, c->lr, c->momentum,
                           c->weight_decay, err) ||
-        nn_runner_init(&t->runner, &train, c->parallel, m, c->batch_size,
+        nn_runner_init(&t->runner, &train, c->parallel, m, slice,
                        c->threads, err) ||
         /* evaluation runs inference primitives, one executor over the
          * batch whatever the training strategy */
-        nn_runner_init(&t->eval_runner, &infer, NN_PARALLEL_INTRA, m,
-                       c->batch_size, c->threads, err) ||
-        nn_batch_init(&t->batch, c->batch_size, nn_model_input_size(m),
-                      m->classes, err))
+        nn_runner_init(&t->eval_runner, &infer, NN_PARALLEL_INTRA, m, slice,
+                       c->threads, err) ||
+        nn_batch_init(&t->batch, slice, nn_model_input_size(m), m->classes,
+                      err))
         return -1;
     t->history = calloc((size_t)c->epochs, sizeof *t->history);
     t->cursor.order = malloc((size_t)n_train * sizeof(int));
@@ -95,26 +109,33 @@ static int load_data(nn_trainer *t, nn_err *err) {
 
 int nn_trainer_build(nn_trainer **out, const nn_train_config *cfg,
                      nn_err *err) {
-    /* a precision this CPU cannot run is refused before any work */
-    if (nn_train_config_check(cfg, err) ||
-        nn_precision_check(cfg->precision, cfg->backend, err))
-        return -1;
     nn_trainer *t = calloc(1, sizeof *t);
     if (!t) return nn_errf(err, "trainer: out of memory");
     t->cfg = *cfg;
     t->lock.fd = -1;
-    omp_set_num_threads(cfg->threads);
-    nn_flush_denormals();
     nn_rng init;
     nn_rng_seed(&init, cfg->seed ^ STREAM_INIT);
     nn_rng_seed(&t->shuffle_rng, cfg->seed ^ STREAM_SHUFFLE);
-    if (nn_model_init(&t->model, &cfg->model, err) ||
-        load_data(t, err) || build(t, err)) {
+    /* a precision this CPU cannot run is refused before any work */
+    int rc = nn_train_config_check(cfg, err) ||
+             nn_precision_check(cfg->precision, cfg->backend, err);
+    if (!rc) {
+        omp_set_num_threads(cfg->threads);
+        nn_flush_denormals();
+        rc = nn_model_init(&t->model, &cfg->model, err) ||
+             load_data(t, err) || build(t, err);
+    }
+    /* every rank agrees before the first collective: a rank that could
+     * not read its data fails them all, with its message */
+    if (nn_comm_agree(rc, err)) {
         nn_trainer_free(t);
         return -1;
     }
     nn_model_init_params(&t->model, &init);
-    if (nn_runner_sync_params(&t->runner, err)) {
+    /* the same draws on every rank; rank 0's make it certain */
+    if (nn_comm_bcast(t->model.params, t->model.n_params * sizeof(float), 0,
+                      err) ||
+        nn_runner_sync_params(&t->runner, err)) {
         nn_trainer_free(t);
         return -1;
     }
@@ -132,10 +153,13 @@ static int claim_run_dir(nn_trainer *t, nn_err *err) {
 }
 
 /* Before any work: the run folder can be made and holds no run (unless it
- * is to be replaced), and the data's fingerprint goes into the config. */
+ * is to be replaced), and the data's fingerprint goes into the config.
+ * Only rank 0 writes the run folder, so only it checks it. */
 static int check_new_run(nn_train_config *c, nn_err *err) {
-    if (nn_check_dir_creatable(c->out_dir, err)) return -1;
-    if (!c->overwrite && nn_run_dir_check_free(c->out_dir, err)) return -1;
+    if (nn_comm_rank() == 0 &&
+        (nn_check_dir_creatable(c->out_dir, err) ||
+         (!c->overwrite && nn_run_dir_check_free(c->out_dir, err))))
+        return -1;
     return nn_data_fingerprint_dir(&c->data_fp, c->data_dir, err);
 }
 
@@ -147,9 +171,12 @@ int nn_trainer_create(nn_trainer **out, const nn_train_config *cfg,
     /* the run folder is checked before any work but created only once
      * everything else succeeded, so a failing run leaves nothing behind */
     int has_dir = c->out_dir[0] != '\0';
+    int writes = has_dir && nn_comm_rank() == 0;
     nn_trainer *t = NULL;
-    int rc = (has_dir && check_new_run(c, err)) || nn_trainer_build(&t, c, err) ||
-             (has_dir && claim_run_dir(t, err));
+    /* a rank whose check failed joins the build's agreement as failed */
+    int rc = nn_comm_agree(has_dir && check_new_run(c, err), err) ||
+             nn_trainer_build(&t, c, err) ||
+             nn_comm_agree(writes && claim_run_dir(t, err), err);
     free(c);
     if (rc) {
         nn_trainer_free(t);
@@ -181,11 +208,17 @@ nn_train_state nn_trainer_state(nn_trainer *t) {
     return s;
 }
 
+/* Rank 0 writes; every rank learns whether it could. The state is the
+ * same on every rank and holds no rank count, so any count resumes it. */
 static int save_checkpoint(nn_trainer *t, const char *name, nn_err *err) {
-    char path[NN_PATH_MAX];
-    if (nn_path_join(path, sizeof path, t->cfg.out_dir, name, err)) return -1;
-    nn_train_state s = nn_trainer_state(t);
-    return nn_checkpoint_save(path, &s, err);
+    int rc = 0;
+    if (nn_comm_rank() == 0) {
+        char path[NN_PATH_MAX];
+        nn_train_state s = nn_trainer_state(t);
+        rc = nn_path_join(path, sizeof path, t->cfg.out_dir, name, err) ||
+             nn_checkpoint_save(path, &s, err);
+    }
+    return nn_comm_agree(rc, err);
 }
 
 int nn_trainer_evaluate(nn_trainer *t, const nn_dataset *ds, long *confusion,
@@ -209,9 +242,10 @@ float nn_trainer_epoch_lr(const nn_trainer *t, int epoch) {
 /* One step on images [start, start + n) of this epoch's order, the
  * index-th batch (0-based). Returns 1 when the batch was skipped for a
  * non-finite loss or gradient (nan-policy skip-batch); with policy stop
- * that is an error. */
+ * that is an error. *stopped: some rank's *stop was set (the ranks agree
+ * in the step's sum, so they all stop after the same batch). */
 static int train_step(nn_trainer *t, int epoch, int index, int start, int n,
-                      nn_err *err) {
+                      volatile int *stop, int *stopped, nn_err *err) {
     /* the schedule and the augmentation are keyed by the batch's place in
      * the run, which the checkpoint keeps: a resume continues both */
     long step = (epoch - 1) * steps_per_epoch(t) + index;
@@ -219,10 +253,11 @@ static int train_step(nn_trainer *t, int epoch, int index, int start, int n,
     int augment = t->augment.crop || t->augment.flip;
     nn_stepper s = {&t->runner, &t->batch, &t->opt, &t->model, t->cfg.loss,
                     augment ? &t->augment : NULL, step,
-                    t->cfg.seed ^ STREAM_DROPOUT};
+                    t->cfg.seed ^ STREAM_DROPOUT, stop, 0};
     nn_epoch_cursor *c = &t->cursor;
     int rc = nn_step_run(&s, &t->data.train, c->order, start, n, &c->loss_sum,
                          &c->correct, NULL, err);
+    *stopped = s.stopped;
     if (rc != 1 || t->cfg.nan_policy == NN_NAN_SKIP_BATCH) return rc;
     char path[NN_PATH_MAX];
     int saved = t->cfg.out_dir[0] &&
@@ -266,13 +301,15 @@ static int train_batches(nn_trainer *t, int epoch, nn_progress_fn progress,
     while (c->batches_done < batches) {
         int start = c->batches_done * bs;
         int n = train->n - start < bs ? train->n - start : bs;
-        int rc = train_step(t, epoch, c->batches_done, start, n, err);
+        int stopped = 0;
+        int rc = train_step(t, epoch, c->batches_done, start, n, stop,
+                            &stopped, err);
         if (rc < 0) return -1;
         if (rc == 0) c->images += n;
         c->batches_done++;
         c->train_seconds = omp_get_wtime() - t0;
         report(t, progress, ctx, epoch, batches, t0, NULL);
-        if (stop && *stop && c->batches_done < batches) return 1;
+        if (stopped && c->batches_done < batches) return 1;
     }
     return 0;
 }
@@ -311,13 +348,22 @@ static int end_epoch(nn_trainer *t, int epoch, nn_progress_fn progress,
     if (t->cfg.out_dir[0]) {
         int save = t->cfg.save_every > 0 &&
                    (epoch % t->cfg.save_every == 0 || epoch == t->cfg.epochs);
-        if (nn_write_metrics_csv(t->cfg.out_dir, t->history, t->epochs_done,
-                                 err) ||
+        if (nn_comm_agree(nn_comm_rank() == 0 &&
+                              nn_write_metrics_csv(t->cfg.out_dir, t->history,
+                                                   t->epochs_done, err),
+                          err) ||
             (save && save_checkpoint(t, NN_CHECKPOINT_FILE, err)))
             return -1;
     }
     report(t, progress, ctx, epoch, 0, t0, h);
     return 0;
+}
+
+/* Whether some rank's *stop is set, agreed by all ranks. */
+static int stop_agreed(volatile int *stop, nn_err *err) {
+    long any = stop && *stop;
+    if (nn_comm_sum_longs(&any, 1, err)) return -1;
+    return any > 0;
 }
 
 int nn_trainer_run(nn_trainer *t, nn_progress_fn progress, void *ctx,
@@ -329,8 +375,10 @@ int nn_trainer_run(nn_trainer *t, nn_progress_fn progress, void *ctx,
         if (rc == 1)
             return save_checkpoint(t, NN_CHECKPOINT_FILE, err) ? -1 : 1;
         if (end_epoch(t, epoch, progress, ctx, err)) return -1;
-        if (stop && *stop && t->epochs_done < t->cfg.epochs)
-            return save_checkpoint(t, NN_CHECKPOINT_FILE, err) ? -1 : 1;
+        if (t->epochs_done < t->cfg.epochs &&
+            (rc = stop_agreed(stop, err)) != 0)
+            return rc < 0 || save_checkpoint(t, NN_CHECKPOINT_FILE, err)
+                       ? -1 : 1;
     }
     return 0;
 }
@@ -351,9 +399,13 @@ int nn_trainer_finish(nn_trainer *t, double *test_loss, double *test_acc,
                     t->data.test.n,  t->history,
                     t->epochs_done,  test,
                     t->elapsed};
-    if (nn_write_confusion_csv(t->cfg.out_dir, test->confusion,
-                               test->classes, &t->cfg.names, err) ||
-        nn_write_summary_json(t->cfg.out_dir, &s, err))
+    if (nn_comm_agree(nn_comm_rank() == 0 &&
+                          (nn_write_confusion_csv(t->cfg.out_dir,
+                                                  test->confusion,
+                                                  test->classes,
+                                                  &t->cfg.names, err) ||
+                           nn_write_summary_json(t->cfg.out_dir, &s, err)),
+                      err))
         return -1;
     return save_checkpoint(t, NN_FINAL_FILE, err);
 }

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "evaluate.h"
+#include "nn_comm.h"
 #include "nn_export.h"
 #include "trainer.h"
 
@@ -87,7 +88,10 @@ static int load_trainer(nn_trainer **out, const char *checkpoint,
     nn_trainer *t;
     if (nn_trainer_build(&t, cfg, err)) return -1;
     nn_train_state s = nn_trainer_state(t);
-    if (nn_checkpoint_load(checkpoint, &s, params_only, err) ||
+    /* every rank reads the checkpoint (the run folder is at the same path
+     * on every node) and all agree before training together */
+    if (nn_comm_agree(nn_checkpoint_load(checkpoint, &s, params_only, err),
+                      err) ||
         nn_runner_sync_params(&t->runner, err)) {
         nn_trainer_free(t);
         return -1;
@@ -114,9 +118,10 @@ int nn_trainer_open(nn_trainer **out, const char *checkpoint,
         rc = open_config(cfg, checkpoint, o, err) ||
              load_trainer(out, checkpoint, cfg, 1, err);
     else
-        /* the folder is locked before anything is read from it */
+        /* the folder is locked (by rank 0, its writer) before anything is
+         * read from it */
         rc = folder_of(dir, NN_PATH_MAX, checkpoint, err) ||
-             nn_run_dir_lock(&lock, dir, err) ||
+             (nn_comm_rank() == 0 && nn_run_dir_lock(&lock, dir, err)) ||
              open_config(cfg, checkpoint, o, err) ||
              nn_path_copy(cfg->out_dir, sizeof cfg->out_dir, dir, err) ||
              load_trainer(out, checkpoint, cfg, 0, err);
@@ -132,7 +137,9 @@ int nn_trainer_init_from(nn_trainer *t, const char *safetensors,
     if (t->epochs_done || t->cursor.batches_done || t->opt.step)
         return nn_errf(err, "%s: weights can only start a new run",
                        safetensors);
-    if (nn_model_load_safetensors(&t->model, safetensors, err)) return -1;
+    if (nn_comm_agree(nn_model_load_safetensors(&t->model, safetensors, err),
+                      err))
+        return -1;
     return nn_runner_sync_params(&t->runner, err);
 }
 

@@ -9,6 +9,7 @@
 #include "cli_report.h"
 #include "nn_atomic_file.h"
 #include "nn_bench.h"
+#include "nn_comm.h"
 #include "nn_sysinfo.h"
 
 typedef struct {
@@ -31,6 +32,11 @@ static void print_row(const bench_row *b) {
            100 * gflops / b->peak_gflops, r->phase_ms[NN_PHASE_FORWARD],
            r->phase_ms[NN_PHASE_BACKWARD], r->phase_ms[NN_PHASE_LOSS],
            r->phase_ms[NN_PHASE_OPTIMIZER], r->phase_ms[NN_PHASE_BATCHING]);
+    if (nn_comm_size() > 1)
+        printf("    ranks %d x threads %d: all-reduce %.2f ms per step, %.1f%% "
+               "of the step\n", nn_comm_size(), b->cfg.threads,
+               r->phase_ms[NN_PHASE_ALLREDUCE],
+               100 * r->phase_ms[NN_PHASE_ALLREDUCE] / r->step_ms);
     if (r->eval_images_per_s > 0)
         printf("    evaluation: %.0f img/s on inference primitives, %.0f on "
                "training ones (%.2fx)\n", r->eval_images_per_s,
@@ -58,25 +64,25 @@ static int write_bench_csv(const char *path, const bench_row *rows, int n,
     nn_atomic_file a;
     if (nn_atomic_open(&a, path, err)) return -1;
     const char *wait = getenv("OMP_WAIT_POLICY");
-    fprintf(a.f, "commit,cpu,isa,omp_wait_policy,model,precision,batch,parallel,threads,"
+    fprintf(a.f, "commit,cpu,isa,omp_wait_policy,model,precision,batch,parallel,ranks,threads,"
                  "images_per_s,step_ms,gflop_per_image,achieved_gflops,"
                  "peak_gflops,peak_fraction,efficiency,eval_images_per_s,"
                  "eval_training_fwd_images_per_s");
     for (int p = 0; p < NN_PHASES; p++) fprintf(a.f, ",%s_ms", nn_phase_names[p]);
-    fprintf(a.f, "\n");
+    fprintf(a.f, ",allreduce_share\n");
     for (int i = 0; i < n; i++) {
         const bench_row *b = &rows[i];
         double gflops = b->res.images_per_s * b->res.gflop_per_image;
-        fprintf(a.f, "%s,\"%s\",%s,%s,%s,%s,%d,%s,%d,%.1f,%.4f,%.6f,%.2f,%.2f,"
+        fprintf(a.f, "%s,\"%s\",%s,%s,%s,%s,%d,%s,%d,%d,%.1f,%.4f,%.6f,%.2f,%.2f,"
                      "%.4f,%.4f,%.1f,%.1f",
                 s->commit, s->cpu, s->onednn_isa, wait ? wait : "default",
                 b->cfg.model->name, nn_precision_name(b->cfg.precision), b->cfg.batch, nn_parallel_name(b->res.parallel),
-                b->cfg.threads, b->res.images_per_s, b->res.step_ms,
+                nn_comm_size(), b->cfg.threads, b->res.images_per_s, b->res.step_ms,
                 b->res.gflop_per_image, gflops, b->peak_gflops,
                 gflops / b->peak_gflops, b->efficiency,
                 b->res.eval_images_per_s, b->res.eval_training_fwd_images_per_s);
         for (int p = 0; p < NN_PHASES; p++) fprintf(a.f, ",%.4f", b->res.phase_ms[p]);
-        fprintf(a.f, "\n");
+        fprintf(a.f, ",%.4f\n", b->res.phase_ms[NN_PHASE_ALLREDUCE] / b->res.step_ms);
     }
     return nn_atomic_commit(&a, err);
 }
@@ -137,7 +143,12 @@ static int epoch_check(const bench_plan *p, const bench_row *rows, int n,
     nn_train_config_default(&cfg);
     snprintf(cfg.data_dir, sizeof cfg.data_dir, "%s", p->data);
     if (cli_resolve_data("bench", &cfg)) return nn_errf(err, "no data for the epoch");
-    if (nn_atomic_open(&a, path, err)) return -1;
+    /* rank 0 writes; the others write to nothing (an empty tmp: an abort
+     * unlinks nothing) */
+    memset(&a, 0, sizeof a);
+    if (nn_comm_rank() == 0 ? nn_atomic_open(&a, path, err)
+                            : !(a.f = fopen("/dev/null", "w")))
+        return nn_errf(err, "/dev/null: cannot open");
     fprintf(a.f, "model,threads,batch,parallel,train_images,epoch_seconds,"
                  "epoch_images_per_s,step_images_per_s,epoch_over_steps\n");
     for (int mi = 0; mi < p->n_models; mi++) {
@@ -167,6 +178,7 @@ static int epoch_check(const bench_plan *p, const bench_row *rows, int n,
                 step_ips, ratio);
         nn_trainer_free(t);
     }
+    if (nn_comm_rank() != 0) return fclose(a.f), 0;
     return nn_atomic_commit(&a, err);
 }
 
@@ -182,9 +194,16 @@ int bench_run_plan(const bench_plan *p) {
     if (!rows) return cli_fail("bench", "out of memory");
     printf("nntrain bench %s (%s) | %s | oneDNN %s, ISA %s\n", s.version,
            s.commit, s.cpu, s.onednn_version, s.onednn_isa);
-    if (nn_mkdirs(p->out, &err)) return free(rows), cli_fail("bench", err.msg);
+    int writer = nn_comm_rank() == 0; /* rank 0 writes the files */
+    if (writer && nn_mkdirs(p->out, &err))
+        return free(rows), cli_fail("bench", err.msg);
     if ((rc = run_configs(p, rows, &n))) return free(rows), rc;
     fill_efficiency(rows, n);
+    if (!writer) {
+        rc = p->epoch ? epoch_check(p, rows, n, "", &err) : 0;
+        free(rows);
+        return rc ? cli_fail("bench", err.msg) : 0;
+    }
     snprintf(path, sizeof path, "%s/layers.csv", p->out);
     if (write_layers_csv(path, rows, n, &err))
         return free(rows), cli_fail("bench", err.msg);

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "nn_comm.h"
 #include "nn_export.h"
 #include "trainer.h"
 
@@ -59,13 +60,16 @@ static int resume(const char *run_dir, nn_train_config *flags,
 }
 
 /* runs/<model>, or the next free runs/<model>-N: the default never lands
- * on an existing run. */
+ * on an existing run. Under MPI rank 0's choice, before it creates it. */
 static int default_out(nn_train_config *cfg) {
     char base[NN_MODEL_NAME + 8];
     nn_err err;
     snprintf(base, sizeof base, "runs/%s", cfg->model.name);
-    if (nn_run_dir_next_free(cfg->out_dir, sizeof cfg->out_dir, base, NULL, 0,
-                             &err))
+    int rc = nn_comm_rank() == 0 &&
+             nn_run_dir_next_free(cfg->out_dir, sizeof cfg->out_dir, base,
+                                  NULL, 0, &err);
+    if (nn_comm_agree(rc, &err) ||
+        nn_comm_bcast(cfg->out_dir, sizeof cfg->out_dir, 0, &err))
         return cli_fail("train", err.msg);
     return 0;
 }

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "nn_comm.h"
 #include "nn_sysinfo.h"
 
 void cli_print_banner(const nn_train_config *c, const nn_model *m,
@@ -18,10 +19,17 @@ void cli_print_banner(const nn_train_config *c, const nn_model *m,
         fprintf(stderr, "nntrain: warning: %d threads on %d cores: OpenMP "
                 "threads will wait for each other (expect a much slower "
                 "run)\n", c->threads, cores);
-    printf("nntrain %s (%s) | oneDNN %s, ISA %s | %d threads, %s parallel | "
+    /* under mpirun: ranks x threads per rank */
+    char layout[64];
+    if (nn_comm_size() > 1)
+        snprintf(layout, sizeof layout, "ranks %d x threads %d",
+                 nn_comm_size(), c->threads);
+    else
+        snprintf(layout, sizeof layout, "%d threads", c->threads);
+    printf("nntrain %s (%s) | oneDNN %s, ISA %s, %s | %s, %s parallel | "
            "seed %llu\n",
-           s.version, s.commit, s.onednn_version, s.onednn_isa, c->threads,
-           parallel, (unsigned long long)c->seed);
+           s.version, s.commit, s.onednn_version, s.onednn_isa,
+           nn_comm_library(), layout, parallel, (unsigned long long)c->seed);
     printf("model %s: %zu parameters | %s backend, %s | %s loss, %s lr %g, "
            "batch %d, %d epochs\n",
            m->name, m->n_params, nn_backend_name(c->backend),
@@ -130,9 +138,11 @@ int cli_run_training(const char *cmd, nn_trainer *t) {
     if (rc == 1) {
         if (ps.tty) fprintf(stderr, "\n");
         fprintf(stderr, "nntrain %s: interrupted by %s in epoch %d of %d; "
-                "checkpoint written. Resume with: nntrain train --resume %s\n",
-                cmd, signal_name(stop_signal), nn_trainer_epochs_done(t) + 1,
-                c->epochs, c->out_dir);
+                "checkpoint written. Resume with: %snntrain train --resume "
+                "%s\n", cmd, signal_name(stop_signal),
+                nn_trainer_epochs_done(t) + 1, c->epochs,
+                nn_comm_size() > 1 ? "mpirun -np N (any N) " : "",
+                c->out_dir);
         return CLI_EXIT_SIGNAL_BASE + stop_signal;
     }
     double loss, acc;

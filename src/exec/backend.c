@@ -93,6 +93,13 @@ void nn_exec_set_step(nn_exec *e, uint64_t seed, uint64_t step) {
     }
 }
 
+void nn_exec_set_first_image(nn_exec *e, int first_image) {
+    switch (e->kind) {
+    case NN_BACKEND_ONEDNN: dnnl_exec_set_first_image(e->impl.dnnl, first_image); break;
+    case NN_BACKEND_REF: ref_exec_set_first_image(e->impl.ref, first_image); break;
+    }
+}
+
 int nn_exec_sync_params(nn_exec *e, nn_err *err) {
     switch (e->kind) {
     case NN_BACKEND_ONEDNN: return dnnl_exec_sync_params(e->impl.dnnl, err);

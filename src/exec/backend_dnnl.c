@@ -200,6 +200,10 @@ void dnnl_exec_set_step(dnnl_exec *e, uint64_t seed, uint64_t step) {
     e->key.seed = seed, e->key.step = step;
 }
 
+void dnnl_exec_set_first_image(dnnl_exec *e, int first_image) {
+    e->first_image = first_image;
+}
+
 void dnnl_exec_profile(dnnl_exec *e, int enable) {
     e->plan.profile = enable;
     dnnl_steps *lists[] = {&e->plan.sync, &e->plan.fwd, &e->plan.bwd};

@@ -17,6 +17,7 @@ int dnnl_exec_create(dnnl_exec **out, const nn_model *m, int batch,
                      const nn_exec_opts *o, const float *params, float *grads,
                      nn_err *err);
 void dnnl_exec_set_step(dnnl_exec *e, uint64_t seed, uint64_t step);
+void dnnl_exec_set_first_image(dnnl_exec *e, int first_image);
 void dnnl_exec_free(dnnl_exec *e);
 int dnnl_exec_sync_params(dnnl_exec *e, nn_err *err);
 void dnnl_exec_profile(dnnl_exec *e, int enable);

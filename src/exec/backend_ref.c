@@ -87,6 +87,10 @@ void ref_exec_set_step(ref_exec *e, uint64_t seed, uint64_t step) {
     e->seed = seed, e->step = step;
 }
 
+void ref_exec_set_first_image(ref_exec *e, int first_image) {
+    e->first = first_image;
+}
+
 static conv_shape conv_shape_of(const nn_layer *l, int batch) {
     conv_shape s = {batch, l->in_c, l->in_h, l->in_w, l->out_c,
                     l->spec.kernel, l->spec.kernel, l->spec.stride,

@@ -16,6 +16,7 @@ int ref_exec_create(ref_exec **out, const nn_model *m, int batch,
                     nn_err *err);
 void ref_exec_free(ref_exec *e);
 void ref_exec_set_step(ref_exec *e, uint64_t seed, uint64_t step);
+void ref_exec_set_first_image(ref_exec *e, int first_image);
 void ref_exec_forward(ref_exec *e, const float *src, float *logits);
 int ref_exec_backward(ref_exec *e, const float *diff_logits, nn_err *err);
 

@@ -18,7 +18,8 @@ typedef struct {
     float p, scale;
     int bf16;
     long n, c, hw;          /* logical (batch, C, H*W) */
-    long first;             /* logical index of this batch's element 0 */
+    const int *first_image; /* the executor's, read at each pass */
+    long per_image;         /* elements of one image: C*H*W */
     /* physical offset of (n, c, hw) = n*sn + (c/blk)*sc + hw*shw + c%blk */
     long sn, sc, shw, blk, offset0;
 } dropout_pass;
@@ -41,12 +42,13 @@ static void run_pass(void *ctx) {
     const void *from = dx_handle(d->from);
     void *to = dx_handle(d->to);
     uint64_t seed = d->key->seed, step = d->key->step;
+    long first = (long)*d->first_image * d->per_image; /* element 0's index */
 #pragma omp parallel for collapse(2) schedule(static)
     for (long n = 0; n < d->n; n++)
         for (long c = 0; c < d->c; c++) {
             long base = d->offset0 + n * d->sn + (c / d->blk) * d->sc +
                         c % d->blk;
-            uint64_t logical = (uint64_t)(d->first + (n * d->c + c) * d->hw);
+            uint64_t logical = (uint64_t)(first + (n * d->c + c) * d->hw);
             for (long i = 0; i < d->hw; i++) {
                 long at = base + i * d->shw;
                 float k = dropout_keep(seed, step, logical + (uint64_t)i, d->p)
@@ -97,7 +99,8 @@ static int add_pass(dnnl_exec *e, int i, dnnl_steps *list, dnnl_memory_t from,
     d->from = from, d->to = to, d->key = &e->key;
     d->p = l->spec.p, d->scale = 1.0f / (1.0f - l->spec.p);
     d->bf16 = dnnl_plan_mem_md(from)->data_type == dnnl_bf16;
-    d->first = (long)e->first_image * l->in_c * l->in_h * l->in_w;
+    d->first_image = &e->first_image;
+    d->per_image = (long)l->in_c * l->in_h * l->in_w;
     return dnnl_plan_custom(&e->plan, list, run_pass, d, err);
 }
 

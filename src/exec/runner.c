@@ -63,6 +63,11 @@ void nn_runner_set_step(nn_runner *r, uint64_t seed, uint64_t step) {
     for (int s = 0; s < r->slices; s++) nn_exec_set_step(r->execs[s], seed, step);
 }
 
+void nn_runner_set_first_image(nn_runner *r, int first) {
+    for (int s = 0; s < r->slices; s++)
+        nn_exec_set_first_image(r->execs[s], first + r->slice_off[s]);
+}
+
 /* What one slice does in a pass; the error of the first failing slice wins. */
 typedef enum { PASS_SYNC, PASS_FORWARD, PASS_BACKWARD } pass_kind;
 

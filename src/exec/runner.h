@@ -33,6 +33,9 @@ void nn_runner_free(nn_runner *r);
 
 /* Dropout's key for the next training step (see nn_exec_set_step). */
 void nn_runner_set_step(nn_runner *r, uint64_t seed, uint64_t step);
+/* The runner's batch begins at image `first` of a larger batch (an MPI
+ * rank's slice): dropout masks follow the image's place in that batch. */
+void nn_runner_set_first_image(nn_runner *r, int first);
 
 int nn_runner_sync_params(nn_runner *r, nn_err *err);
 /* src (batch, C, H, W) -> logits (batch, classes) */

@@ -107,7 +107,7 @@ int main(int argc, char **argv) {
     int rc = setup(&s, argv, n, lr, backend, &err);
     if (!rc) {
         nn_stepper st = {&s.runner, &s.batch, &s.opt, &s.model, loss, NULL,
-                         0, 1};
+                         0, 1, NULL, 0};
         rc = nn_step_run(&st, &s.data, NULL, 0, n, &loss_sum, &correct, NULL,
                          &err);
         if (rc == 1) rc = nn_errf(&err, "non-finite loss or gradient");
