@@ -1,0 +1,43 @@
+#!/bin/bash
+# layouts.sh: training images/s for every MPI layout (ranks x OpenMP
+# threads) that fits the machine's cores, one `nntrain bench` under mpirun
+# per layout, gathered into one CSV and drawn against the total cores.
+# Usage: benchmarks/layouts.sh [NNTRAIN] [OUT_DIR] [MODELS]
+#   defaults: build/src/nntrain, benchmarks/results/layouts, cnn
+# Writes OUT_DIR/layouts.csv (bench.csv's columns, every layout) and
+# OUT_DIR/layouts.png / .svg. Needs mpirun (openmpi-bin) and gnuplot.
+set -euo pipefail
+NN=${1:-build/src/nntrain}
+OUT=${2:-benchmarks/results/layouts}
+MODELS=${3:-cnn}
+HERE=$(cd "$(dirname "$0")/.." && pwd)
+CORES=$(nproc)
+# root in a container, and no ptrace rights for single-copy transfers
+export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+export OMPI_MCA_btl_vader_single_copy_mechanism=none
+mkdir -p "$OUT"
+csv="$OUT/layouts.csv"
+runs=$(mktemp -d)            # each layout's own bench folder, then merged
+trap 'rm -rf "$runs"' EXIT
+rm -f "$csv.tmp"
+ran=""
+for ranks in 1 2 4 8 16; do
+    [ "$ranks" -le "$CORES" ] && ran="$ran $ranks"
+    for threads in 1 2 4 8 16; do
+        [ $((ranks * threads)) -le "$CORES" ] || continue
+        dir="$runs/r${ranks}t${threads}"
+        echo "== $ranks ranks x $threads threads"
+        # --bind-to none: each rank's OpenMP threads may use any core
+        mpirun -np "$ranks" --bind-to none env OMP_NUM_THREADS="$threads" \
+            "$NN" bench --models "$MODELS" --batch 64 --threads "$threads" \
+            --parallel intra --no-epoch --out "$dir" | grep -E 'img/s|all-reduce'
+        if [ -f "$csv.tmp" ]; then tail -n +2 "$dir/bench.csv" >>"$csv.tmp"
+        else cp "$dir/bench.csv" "$csv.tmp"; fi
+    done
+done
+mv "$csv.tmp" "$csv"
+for ext in png svg; do
+    gnuplot -e "csv='$csv'; cores=$CORES; ranks='${ran# }'; outfile='$OUT/layouts.$ext'" \
+        "$HERE/plots/layouts.gp" </dev/null
+done
+echo "wrote $csv, $OUT/layouts.png and .svg"
