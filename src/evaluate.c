@@ -20,19 +20,32 @@ int nn_evaluate(nn_runner *r, nn_batch *b, const nn_dataset *ds,
     int off, count;
     nn_step_slice(ds->n, &off, &count);
     b->first = 0;
-    for (int start = off; start < off + count; start += b->capacity) {
+    int rc = 0;
+    for (int start = off; start < off + count && !rc; start += b->capacity) {
         int left = off + count - start;
         int n = left < b->capacity ? left : b->capacity;
         nn_batch_gather(b, ds, NULL, start, n);
-        if (nn_runner_forward(r, b->src, b->logits, err)) return -1;
+        if ((rc = nn_runner_forward(r, b->src, b->logits, err))) break;
         sum += nn_batch_loss(b, loss, 0, &correct);
         for (int i = 0; i < n && confusion; i++)
             confusion[(size_t)b->labels[i] * k + b->pred[i]]++;
     }
+    if (nn_comm_size() == 1) {
+        if (rc) return -1;
+    } else {
+        /* a rank that failed still joins the sums (the others wait in
+         * them), and then every rank reports its failure */
+        double sums_failed[3] = {sum, (double)correct, rc != 0};
+        if (nn_comm_sum_doubles(sums_failed, 3, err) ||
+            (confusion && nn_comm_sum_longs(confusion, (size_t)k * k, err)))
+            return -1;
+        if (sums_failed[2] > 0) {
+            nn_comm_agree(rc, err); /* -1 everywhere, the first message */
+            return -1;
+        }
+        sum = sums_failed[0], correct = (long)sums_failed[1];
+    }
     double sums[2] = {sum, (double)correct};
-    if (nn_comm_sum_doubles(sums, 2, err) ||
-        (confusion && nn_comm_sum_longs(confusion, (size_t)k * k, err)))
-        return -1;
     out->loss = ds->n ? sums[0] / ds->n : 0;
     out->acc = ds->n ? 100.0 * sums[1] / ds->n : 0;
     return 0;

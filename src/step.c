@@ -43,16 +43,24 @@ static void scale_to_global(nn_batch *b, int n) {
     for (size_t i = 0; i < len; i++) b->diff_logits[i] *= k;
 }
 
-/* The gradients and (loss, correct, stop) summed over the ranks. */
-static int sum_ranks(nn_stepper *s, double *loss, long *right, nn_err *err) {
+/* The gradients and (loss, correct, stop) summed over the ranks. rc is
+ * this rank's status so far: a rank whose forward or backward failed still
+ * joins the sums (the others wait in them), and then every rank returns -1
+ * with the first failing rank's message. */
+static int sum_ranks(nn_stepper *s, int rc, double *loss, long *right,
+                     nn_err *err) {
     if (nn_comm_size() == 1) {
         s->stopped = s->stop && *s->stop;
-        return 0;
+        return rc ? -1 : 0;
     }
-    double metrics[3] = {*loss, (double)*right, s->stop && *s->stop};
+    double metrics[4] = {*loss, (double)*right, s->stop && *s->stop, rc != 0};
     if (nn_comm_sum_floats(s->model->grads, s->model->n_params, err) ||
-        nn_comm_sum_doubles(metrics, 3, err))
+        nn_comm_sum_doubles(metrics, 4, err))
         return -1;
+    if (metrics[3] > 0) {
+        nn_comm_agree(rc, err); /* -1 everywhere, with the first message */
+        return -1;
+    }
     *loss = metrics[0], *right = (long)metrics[1];
     s->stopped = metrics[2] > 0;
     return 0;
@@ -73,14 +81,17 @@ int nn_step_run(nn_stepper *s, const nn_dataset *ds, const int *idx,
     nn_runner_set_step(s->runner, s->dropout_seed, (uint64_t)s->step);
     nn_runner_set_first_image(s->runner, off);
     t[1] = omp_get_wtime();
-    if (nn_runner_forward(s->runner, b->src, b->logits, err)) return -1;
+    double loss = 0;
+    int rc = nn_runner_forward(s->runner, b->src, b->logits, err);
     t[2] = omp_get_wtime();
-    double loss = nn_batch_loss(b, s->loss, 1, &right);
-    scale_to_global(b, n);
+    if (!rc) {
+        loss = nn_batch_loss(b, s->loss, 1, &right);
+        scale_to_global(b, n);
+    }
     t[3] = omp_get_wtime();
-    if (nn_runner_backward(s->runner, b->diff_logits, err)) return -1;
+    if (!rc) rc = nn_runner_backward(s->runner, b->diff_logits, err);
     t[4] = omp_get_wtime();
-    if (sum_ranks(s, &loss, &right, err)) return -1;
+    if (sum_ranks(s, rc, &loss, &right, err)) return -1;
     t[5] = omp_get_wtime();
     if (!isfinite(loss) || !grads_finite(s->model)) return 1;
     nn_optimizer_step(s->opt, s->model->params, s->model->grads);

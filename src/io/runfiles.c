@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "nn_atomic_file.h"
+#include "nn_comm.h"
 #include "nn_csv.h"
 #include "run_dir.h"
 
@@ -143,6 +144,7 @@ static void write_summary(json_out *j, const nn_summary *s) {
     jstr(j, "augment", augment);
     jnum(j, "seed", (double)c->seed);
     jnum(j, "threads", c->threads);
+    jnum(j, "ranks", nn_comm_size()); /* MPI processes (environment) */
     /* a resume with another thread count: numbers not bit-repeatable */
     jnum(j, "threads_changed_on_resume", c->threads_changed);
     jstr(j, "data_dir", c->data_dir);
