@@ -45,7 +45,8 @@ static double loss_at(problem *p, int with_grad) {
     return sum / BATCH;
 }
 
-static void check_direction(problem *p, nn_rng *rng, const char *what) {
+static void check_direction(problem *p, nn_rng *rng, const char *what,
+                            double tol) {
     nn_model *m = p->m;
     size_t n = m->n_params;
     float *d = random_tensor(n, -1, 1, rng);
@@ -70,7 +71,7 @@ static void check_direction(problem *p, nn_rng *rng, const char *what) {
     printf("%-16s h %.1e  g.d %+.6e  finite difference %+.6e  rel %.1e\n",
            what, h, slope, fd, rel);
     CHECK(fabs(slope) > 1e-7); /* the direction must actually test something */
-    CHECK(rel < 1e-2);
+    CHECK(rel < tol);
     free(d);
     free(saved);
 }
@@ -117,7 +118,14 @@ int main(void) {
                 char what[64];
                 snprintf(what, sizeof what, "%s %s %s", models[mi],
                          nn_backend_name(backends[b]), l ? "ce" : "mse");
-                for (int k = 0; k < 2; k++) check_direction(&p, &rng, what);
+                /* oneDNN's f32 batch norm sums in f32: its gradients sit
+                 * ~4e-4 from float64 where the reference's sit at 3e-6
+                 * (tests/parity), which the difference quotient of a
+                 * float forward magnifies: measured up to 8.4e-3 here */
+                double tol = mi == 2 && backends[b] == NN_BACKEND_ONEDNN
+                                 ? 2e-2 : 1e-2;
+                for (int k = 0; k < 2; k++)
+                    check_direction(&p, &rng, what, tol);
                 nn_exec_free(p.exec);
             }
         free(src);
