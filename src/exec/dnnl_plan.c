@@ -79,10 +79,21 @@ int dnnl_plan_memory(dnnl_plan *p, dnnl_memory_t *mem,
 int dnnl_plan_pd(dnnl_plan *p, dnnl_primitive_desc_t *pd, const void *op_desc,
                  const_dnnl_primitive_attr_t attr,
                  const_dnnl_primitive_desc_t hint, nn_err *err) {
+    int rc = dnnl_plan_pd_if_any(p, pd, op_desc, attr, hint, err);
+    if (rc <= 0) return rc;
+    return nn_errf(err, "oneDNN: dnnl_primitive_desc_create failed: "
+                        "unimplemented (%s:%d)", __FILE__, __LINE__);
+}
+
+int dnnl_plan_pd_if_any(dnnl_plan *p, dnnl_primitive_desc_t *pd,
+                        const void *op_desc, const_dnnl_primitive_attr_t attr,
+                        const_dnnl_primitive_desc_t hint, nn_err *err) {
     if (grow((void **)&p->pds, p->n_pds, &p->cap_pds, sizeof *p->pds, err))
         return -1;
-    DNNL_CHECK(dnnl_primitive_desc_create(pd, (const_dnnl_op_desc_t)op_desc,
-                                          attr, p->engine, hint));
+    dnnl_status_t s = dnnl_primitive_desc_create(
+        pd, (const_dnnl_op_desc_t)op_desc, attr, p->engine, hint);
+    if (s == dnnl_unimplemented) return 1;
+    DNNL_CHECK(s);
     p->pds[p->n_pds++] = *pd;
     return 0;
 }

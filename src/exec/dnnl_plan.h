@@ -65,6 +65,10 @@ int dnnl_plan_memory(dnnl_plan *p, dnnl_memory_t *mem,
 int dnnl_plan_pd(dnnl_plan *p, dnnl_primitive_desc_t *pd, const void *op_desc,
                  const_dnnl_primitive_attr_t attr,
                  const_dnnl_primitive_desc_t hint, nn_err *err);
+/* The same, but 1 (and no error) when oneDNN has no implementation of it. */
+int dnnl_plan_pd_if_any(dnnl_plan *p, dnnl_primitive_desc_t *pd,
+                        const void *op_desc, const_dnnl_primitive_attr_t attr,
+                        const_dnnl_primitive_desc_t hint, nn_err *err);
 /* Creates the primitive of pd and appends it to list with its args. */
 int dnnl_plan_step(dnnl_plan *p, dnnl_steps *list,
                    const_dnnl_primitive_desc_t pd,

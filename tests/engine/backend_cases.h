@@ -33,6 +33,11 @@ static const case_spec cases[] = {
       {NN_LAYER_CONV, 16, 3, 1, 1, 1, 0}, {NN_LAYER_MAXPOOL, 0, 2, 2, 0, 0, 0},
       {NN_LAYER_DENSE, 12, 0, 0, 0, 1, 0}, {NN_LAYER_DENSE, 10, 0, 0, 0, 0, 0}},
      6, 1, 12, 12, 4},
+    /* 16-channel blocks: oneDNN runs conv2 as Winograd on AVX-512 */
+    {"conv 16 relu -> conv 3x3 32 relu (Winograd) -> dense",
+     {{NN_LAYER_CONV, 16, 3, 1, 1, 1, 0}, {NN_LAYER_CONV, 32, 3, 1, 1, 1, 0},
+      {NN_LAYER_DENSE, 5, 0, 0, 0, 0, 0}},
+     3, 2, 10, 10, 4},
     {"conv -> avgpool 2 -> avgpool 3 stride 2 -> dense",
      {{NN_LAYER_CONV, 5, 3, 1, 1, 0, 0}, {NN_LAYER_AVGPOOL, 0, 2, 2, 0, 0, 0},
       {NN_LAYER_AVGPOOL, 0, 3, 2, 0, 0, 0}, {NN_LAYER_DENSE, 4, 0, 0, 0, 0, 0}},
