@@ -141,10 +141,9 @@ static int layer_forward(dnnl_exec *e, int i, nn_err *err) {
 
 static int layer_backward(dnnl_exec *e, int i, nn_err *err) {
     const nn_layer_spec *s = &e->m->layers[i].spec;
-    /* a ReLU post-op is undone first; batch norm's fused ReLU is part of
-     * its own backward */
-    if (s->relu && s->kind != NN_LAYER_BATCHNORM &&
-        dx_fused_relu_backward(e, &e->rt[i], err))
+    /* a ReLU post-op is undone first (batch norm's fused ReLU is part of
+     * its own backward) */
+    if (e->rt[i].relu && dx_fused_relu_backward(e, &e->rt[i], err))
         return -1;
     switch (s->kind) {
     case NN_LAYER_CONV: return dx_conv_backward(e, i, err);
@@ -158,8 +157,27 @@ static int layer_backward(dnnl_exec *e, int i, nn_err *err) {
     }
 }
 
+/* Which layers end with a ReLU post-op. ReLU commutes with max pooling
+ * (the max of ReLUs is the ReLU of the max, and the backward passes the
+ * same gradients, ties included), so the ReLU of a convolution followed by
+ * a max pool runs after the pool, on a tensor the pool made 4x smaller:
+ * the backward ReLU of the seed CNN's conv1 output alone took 0.57 ms of a
+ * 7 ms step (batch 64, 2 threads, AVX-512). */
+static void place_relus(dnnl_exec *e) {
+    const nn_model *m = e->m;
+    for (int i = 0; i < m->n_layers; i++) {
+        const nn_layer_spec *s = &m->layers[i].spec;
+        e->rt[i].relu = s->relu && s->kind != NN_LAYER_BATCHNORM;
+    }
+    for (int i = 0; i + 1 < m->n_layers; i++)
+        if (e->rt[i].relu && m->layers[i].spec.kind == NN_LAYER_CONV &&
+            m->layers[i + 1].spec.kind == NN_LAYER_MAXPOOL)
+            e->rt[i].relu = 0, e->rt[i + 1].relu = 1;
+}
+
 static int build(dnnl_exec *e, nn_err *err) {
     const nn_model *m = e->m;
+    place_relus(e);
     if (dnnl_plan_init(&e->plan, err) || make_user_src(e, err)) return -1;
     for (int i = 0; i < m->n_layers; i++) {
         e->plan.layer = i;

@@ -102,7 +102,7 @@ int dx_conv_forward(dnnl_exec *e, int i, nn_err *err) {
         param_mds(e, l, &w_plain, &w_any, &w_grad, &b_md, err))
         return -1;
     dnnl_convolution_desc_t d;
-    const_dnnl_primitive_attr_t attr = dx_attr(e, l->spec.relu);
+    const_dnnl_primitive_attr_t attr = dx_attr(e, r->relu);
     DNNL_CHECK(dnnl_convolution_forward_desc_init(
         &d, dnnl_forward_training, dnnl_convolution_direct, &src_any, &w_any,
         &b_md, &dst_any, strides, pad, pad));
@@ -165,14 +165,14 @@ static const char *impl_name(const_dnnl_primitive_desc_t pd) {
  * after every backward (seen: on AVX2 `gemm:jit` takes plain weights; the
  * MLP step went from ~46k to ~60-79k images/s). brgemm kernels on AVX-512
  * want blocked weights, and then keep them. */
-static int dense_forward_pd(dnnl_exec *e, const nn_layer *l, layer_rt *r,
+static int dense_forward_pd(dnnl_exec *e, layer_rt *r,
                             const dnnl_memory_desc_t *src_md,
                             const dnnl_memory_desc_t *w_plain,
                             const dnnl_memory_desc_t *w_any,
                             const dnnl_memory_desc_t *b_md,
                             const dnnl_memory_desc_t *dst_md, nn_err *err) {
     dnnl_plan *p = &e->plan;
-    const_dnnl_primitive_attr_t attr = dx_attr(e, l->spec.relu);
+    const_dnnl_primitive_attr_t attr = dx_attr(e, r->relu);
     dnnl_inner_product_desc_t d;
     dnnl_primitive_desc_t preferred;
     DNNL_CHECK(dnnl_inner_product_forward_desc_init(
@@ -205,7 +205,7 @@ int dx_dense_forward(dnnl_exec *e, int i, nn_err *err) {
         param_mds(e, l, &w_plain, &w_any, &w_grad, &b_md, err) ||
         dense_flatten(e, r, &src_md, err))
         return -1;
-    if (dense_forward_pd(e, l, r, &src_md, &w_plain, &w_any, &b_md, &dst_md,
+    if (dense_forward_pd(e, r, &src_md, &w_plain, &w_any, &b_md, &dst_md,
                          err))
         return -1;
     return weighted_forward_step(e, i, &w_plain, &b_md, &dst_md, err);

@@ -16,6 +16,7 @@ typedef struct {
     dnnl_memory_t diff_unpack;   /* reordered into in_diff after bwd data */
     dnnl_memory_t weights, dst, diff_dst, workspace;
     dnnl_memory_t mean, var;     /* batch norm: this batch's statistics */
+    int relu; /* a ReLU ends this conv, dense or max pool (post-op) */
 } layer_rt;
 
 /* Dropout's key for the current step, read by its custom steps. */

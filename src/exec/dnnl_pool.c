@@ -1,4 +1,5 @@
-/* dnnl_pool.c: max and average pooling. Max pooling keeps a workspace (the
+/* dnnl_pool.c: max and average pooling, a max pool with the ReLU moved past
+ * it as a post-op. Max pooling keeps a workspace (the
  * arg-max) for its backward when training; average pooling needs none. */
 #include "dnnl_exec.h"
 
@@ -29,7 +30,8 @@ int dx_pool_forward(dnnl_exec *e, int i, nn_err *err) {
     DNNL_CHECK(dnnl_pooling_v2_forward_desc_init(
         &d, e->prop, g.alg, dnnl_plan_mem_md(r->in), &dst_any, g.strides,
         g.kernel, g.dilation, g.pad, g.pad));
-    if (dnnl_plan_pd(p, &r->fwd_pd, &d, p->attr, NULL, err)) return -1;
+    if (dnnl_plan_pd(p, &r->fwd_pd, &d, dx_attr(e, r->relu), NULL, err))
+        return -1;
     r->src = r->in, r->diff_src = r->in_diff;
     if (dx_make_dst(e, i, dnnl_plan_md(r->fwd_pd, dnnl_query_dst_md), err))
         return -1;
