@@ -23,6 +23,7 @@ typedef struct {
 typedef struct {
     nn_parallel_kind parallel;    /* the strategy that ran */
     double images_per_s;          /* median over the repetitions */
+    double images_per_s_min, images_per_s_max; /* over the repetitions */
     double step_ms;               /* median */
     double phase_ms[NN_PHASES];   /* mean per step, all timed steps */
     int n_layers;                 /* 0 when layers could not be timed */

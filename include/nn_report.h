@@ -111,17 +111,25 @@ int nn_run_top_confusions(const nn_run *run, int unordered, nn_confusion *top,
 /* One row of the benchmark CSV. */
 typedef struct {
     char model[32], parallel[32];
+    char precision[16];   /* "f32" in files without the column */
     char cpu[128], isa[64], commit[64], omp_wait_policy[32];
     int batch, threads;
-    double images_per_s, step_ms, achieved_gflops, peak_fraction, efficiency;
+    double images_per_s;  /* median of the repetitions */
+    double images_per_s_min, images_per_s_max; /* of the repetitions; NaN
+                                                   in files without them */
+    double step_ms, achieved_gflops, peak_fraction, efficiency;
 } nn_bench_row;
 
 typedef struct {
     nn_bench_row *rows; /* (n_rows) in file order; owned */
     int n_rows;
+    int has_precision;  /* the file has a precision column */
+    int has_range;      /* ... and images_per_s_min, images_per_s_max */
 } nn_bench;
 
-/* Reads the benchmark CSV (columns found by their header names). */
+/* Reads the benchmark CSV (columns found by their header names). Older
+ * files without precision or the images/s range still load; a row whose
+ * range does not hold its median is an error. */
 int nn_bench_load(nn_bench *bench, const char *path, nn_err *err);
 void nn_bench_free(nn_bench *bench);
 

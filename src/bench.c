@@ -187,6 +187,8 @@ static int measure(bench_state *s, const nn_bench_config *c,
     }
     qsort(ips, (size_t)c->reps, sizeof *ips, cmp_double);
     r->images_per_s = ips[c->reps / 2];
+    r->images_per_s_min = ips[0];
+    r->images_per_s_max = ips[c->reps - 1];
     r->step_ms = 1e3 * c->batch / r->images_per_s;
     for (int p = 0; p < NN_PHASES; p++)
         r->phase_ms[p] = 1e3 * s->phase[p] / ((double)n * c->reps);

@@ -65,7 +65,8 @@ static int write_bench_csv(const char *path, const bench_row *rows, int n,
     if (nn_atomic_open(&a, path, err)) return -1;
     const char *wait = getenv("OMP_WAIT_POLICY");
     fprintf(a.f, "commit,cpu,isa,omp_wait_policy,model,precision,batch,parallel,ranks,threads,"
-                 "images_per_s,step_ms,gflop_per_image,achieved_gflops,"
+                 "images_per_s,images_per_s_min,images_per_s_max,step_ms,"
+                 "gflop_per_image,achieved_gflops,"
                  "peak_gflops,peak_fraction,efficiency,eval_images_per_s,"
                  "eval_training_fwd_images_per_s");
     for (int p = 0; p < NN_PHASES; p++) fprintf(a.f, ",%s_ms", nn_phase_names[p]);
@@ -73,11 +74,12 @@ static int write_bench_csv(const char *path, const bench_row *rows, int n,
     for (int i = 0; i < n; i++) {
         const bench_row *b = &rows[i];
         double gflops = b->res.images_per_s * b->res.gflop_per_image;
-        fprintf(a.f, "%s,\"%s\",%s,%s,%s,%s,%d,%s,%d,%d,%.1f,%.4f,%.6f,%.2f,%.2f,"
-                     "%.4f,%.4f,%.1f,%.1f",
+        fprintf(a.f, "%s,\"%s\",%s,%s,%s,%s,%d,%s,%d,%d,%.1f,%.1f,%.1f,%.4f,%.6f,"
+                     "%.2f,%.2f,%.4f,%.4f,%.1f,%.1f",
                 s->commit, s->cpu, s->onednn_isa, wait ? wait : "default",
                 b->cfg.model->name, nn_precision_name(b->cfg.precision), b->cfg.batch, nn_parallel_name(b->res.parallel),
-                nn_comm_size(), b->cfg.threads, b->res.images_per_s, b->res.step_ms,
+                nn_comm_size(), b->cfg.threads, b->res.images_per_s,
+                b->res.images_per_s_min, b->res.images_per_s_max, b->res.step_ms,
                 b->res.gflop_per_image, gflops, b->peak_gflops,
                 gflops / b->peak_gflops, b->efficiency,
                 b->res.eval_images_per_s, b->res.eval_training_fwd_images_per_s);

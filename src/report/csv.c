@@ -102,9 +102,15 @@ void csv_close(csv_reader *r) {
     memset(r, 0, sizeof *r);
 }
 
-int csv_column(const csv_reader *r, const char *name, nn_err *err) {
+int csv_find_column(const csv_reader *r, const char *name) {
     for (int i = 0; i < r->n_header; i++)
         if (strcmp(r->header[i], name) == 0) return i;
+    return -1;
+}
+
+int csv_column(const csv_reader *r, const char *name, nn_err *err) {
+    int i = csv_find_column(r, name);
+    if (i >= 0) return i;
     return nn_errf(err, "%s: header has no column \"%s\"", r->path, name);
 }
 

@@ -37,6 +37,9 @@ int csv_next(csv_reader *r, nn_err *err);
 void csv_close(csv_reader *r);
 /* Index of the header column called name, or -1 with a message. */
 int csv_column(const csv_reader *r, const char *name, nn_err *err);
+/* Index of the header column called name, or -1 (no message): for columns
+ * that older files lack. */
+int csv_find_column(const csv_reader *r, const char *name);
 /* Parses field col of the current row; errors name file, line and column. */
 int csv_double(const csv_reader *r, int col, double *out, nn_err *err);
 int csv_long(const csv_reader *r, int col, long *out, nn_err *err);

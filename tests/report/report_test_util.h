@@ -13,6 +13,9 @@
 #define FIXTURE_MLP FIXTURES_DIR "/mlp"
 #define FIXTURE_CNN FIXTURES_DIR "/cnn"
 #define FIXTURE_BENCH FIXTURES_DIR "/bench.csv"
+/* The bench CSV as `nntrain bench` writes it now: precision and the
+ * images/s range of the repetitions (FIXTURE_BENCH is an older one). */
+#define FIXTURE_BENCH_REPS FIXTURES_DIR "/bench_reps.csv"
 
 /* A new empty folder under /tmp whose name starts with prefix (which may
  * hold spaces and quotes); the path lives in path[size]. */

@@ -151,6 +151,17 @@ static void check_bench_and_report(const char *dir) {
     CHECK(nn_bench_load(&bench, path, &err) == -1);
     CHECK_CONTAINS(err.msg, "/bench.csv: header has no column \"commit\"");
     CHECK(bench.rows == NULL);
+    /* A median outside the range of its repetitions. */
+    write_file(path, "commit,cpu,isa,omp_wait_policy,model,parallel,batch,"
+                     "threads,images_per_s,images_per_s_min,images_per_s_max,"
+                     "step_ms,achieved_gflops,peak_fraction,efficiency\n"
+                     "abc,cpu,avx2,default,mlp,intra,64,1,100,120,130,0.64,"
+                     "0.1,0.5,1\n");
+    CHECK(nn_bench_load(&bench, path, &err) == -1);
+    CHECK_CONTAINS(err.msg, "/bench.csv: line 2: images_per_s 100 is not "
+                            "within images_per_s_min 120 and "
+                            "images_per_s_max 130");
+    CHECK(bench.rows == NULL);
 
     /* The report refuses a broken run before it writes anything. */
     const char *dirs[] = {make_run(dir, "metrics.csv", NULL)};

@@ -1,4 +1,5 @@
 /* test_report_md.c: the numbers of the report and REPORT.md's content, against hand-computed fixture values. */
+#include <math.h>
 #include <stddef.h>
 
 #include "nn_report.h"
@@ -298,8 +299,40 @@ static void check_class_counts(void) {
     remove_tree(dir);
 }
 
+/* The bench CSVs: the older one has no precision and no images/s range
+ * (f32 and NaN); the newer one's ranges hold their medians. */
+static void check_bench_load(void) {
+    nn_bench bench;
+    nn_err err;
+    CHECK(nn_bench_load(&bench, FIXTURE_BENCH, &err) == 0);
+    CHECK(bench.n_rows == 6 && !bench.has_precision && !bench.has_range);
+    for (int i = 0; i < bench.n_rows; i++) {
+        CHECK(strcmp(bench.rows[i].precision, "f32") == 0);
+        CHECK(isnan(bench.rows[i].images_per_s_min) &&
+              isnan(bench.rows[i].images_per_s_max));
+    }
+    nn_bench_free(&bench);
+
+    CHECK(nn_bench_load(&bench, FIXTURE_BENCH_REPS, &err) == 0);
+    CHECK(bench.n_rows == 23 && bench.has_precision && bench.has_range);
+    for (int i = 0; i < bench.n_rows; i++) {
+        const nn_bench_row *row = &bench.rows[i];
+        CHECK(row->images_per_s_min <= row->images_per_s &&
+              row->images_per_s <= row->images_per_s_max);
+    }
+    /* the 2nd row: MLP, f32, batch 64, intra, 1 thread, 175000 images/s
+     * median of 157500 .. 183750 */
+    CHECK(strcmp(bench.rows[1].precision, "f32") == 0);
+    CHECK_CLOSE(bench.rows[1].images_per_s, 175000, 1e-9);
+    CHECK_CLOSE(bench.rows[1].images_per_s_min, 157500, 1e-9);
+    CHECK_CLOSE(bench.rows[1].images_per_s_max, 183750, 1e-9);
+    CHECK(strcmp(bench.rows[2].precision, "bf16") == 0);
+    nn_bench_free(&bench);
+}
+
 int main(void) {
     check_numbers();
+    check_bench_load();
     check_top_confusions();
     check_report();
     check_class_counts();
