@@ -244,42 +244,173 @@ static int render_beyond(const render_ctx *ctx, const nn_run *runs,
     return render(ctx, "beyond_test.gp", &p, "beyond_test", err);
 }
 
-/* Is row i the first of its series (model, batch, parallel) in the file? */
-static int starts_series(const nn_bench *bench, int i) {
+/* The throughput figure: one panel per model (the first THROUGHPUT_PANELS
+ * in the file), at one batch size each; one series per (parallel,
+ * precision) found at those batch sizes. */
+#define THROUGHPUT_PANELS 4
+#define THROUGHPUT_SERIES 8
+#define THROUGHPUT_BATCH 64
+
+typedef struct {
+    int n_panels, batch[THROUGHPUT_PANELS];
+    const char *model[THROUGHPUT_PANELS];
+    int n_series;
+    const char *parallel[THROUGHPUT_SERIES], *precision[THROUGHPUT_SERIES];
+    int n_precisions; /* distinct precisions among the series */
+} throughput_plan;
+
+/* Series labels name the precision unless every series is f32. */
+static int label_precision(const throughput_plan *plan) {
+    return plan->n_precisions > 1 ||
+           (plan->n_series > 0 && strcmp(plan->precision[0], "f32") != 0);
+}
+
+/* The panel a row belongs to (its model's, at the panel's batch), or -1. */
+static int row_panel(const throughput_plan *plan, const nn_bench_row *row) {
+    for (int p = 0; p < plan->n_panels; p++)
+        if (strcmp(plan->model[p], row->model) == 0)
+            return row->batch == plan->batch[p] ? p : -1;
+    return -1;
+}
+
+/* Whether row i is drawn: in a panel, and the last row of its model,
+ * batch, precision, parallel and threads (an appended run replaces an
+ * earlier one). plots/throughput.gp applies the same rule. */
+static int row_drawn(const throughput_plan *plan, const nn_bench *bench,
+                     int i) {
     const nn_bench_row *row = &bench->rows[i];
-    for (const nn_bench_row *before = bench->rows; before < row; before++)
-        if (before->batch == row->batch &&
-            strcmp(before->model, row->model) == 0 &&
-            strcmp(before->parallel, row->parallel) == 0)
+    if (row_panel(plan, row) < 0) return 0;
+    for (const nn_bench_row *later = row + 1;
+         later < bench->rows + bench->n_rows; later++)
+        if (later->batch == row->batch && later->threads == row->threads &&
+            strcmp(later->model, row->model) == 0 &&
+            strcmp(later->precision, row->precision) == 0 &&
+            strcmp(later->parallel, row->parallel) == 0)
             return 0;
     return 1;
 }
 
-/* One curve per distinct (model, batch, parallel) of the bench CSV, in the
- * order they first appear. */
+/* Panels (models in the order they first appear, each at batch 64 or, if it
+ * has none, its smallest batch), then the series of those rows. */
+static void throughput_plan_make(throughput_plan *plan, const nn_bench *bench) {
+    memset(plan, 0, sizeof *plan);
+    for (int i = 0; i < bench->n_rows; i++) {
+        const nn_bench_row *row = &bench->rows[i];
+        int p = 0;
+        while (p < plan->n_panels && strcmp(plan->model[p], row->model)) p++;
+        if (p == plan->n_panels) {
+            if (p == THROUGHPUT_PANELS) continue;
+            plan->model[p] = row->model;
+            plan->batch[p] = row->batch;
+            plan->n_panels++;
+        } else if (plan->batch[p] != THROUGHPUT_BATCH &&
+                   (row->batch == THROUGHPUT_BATCH ||
+                    row->batch < plan->batch[p])) {
+            plan->batch[p] = row->batch;
+        }
+    }
+    for (int i = 0; i < bench->n_rows; i++) {
+        const nn_bench_row *row = &bench->rows[i];
+        int s = 0, known = 0;
+        if (row_panel(plan, row) < 0) continue;
+        for (; s < plan->n_series; s++) {
+            if (strcmp(plan->precision[s], row->precision) == 0) known = 1;
+            if (strcmp(plan->precision[s], row->precision) == 0 &&
+                strcmp(plan->parallel[s], row->parallel) == 0)
+                break;
+        }
+        if (s < plan->n_series || s == THROUGHPUT_SERIES) continue;
+        plan->parallel[s] = row->parallel;
+        plan->precision[s] = row->precision;
+        plan->n_series++;
+        plan->n_precisions += !known;
+    }
+}
+
+/* "CPU, ISA isa, commit c" of the drawn rows (the last one's CPU and ISA;
+ * every commit, in file order, up to three). */
+static void throughput_machine(char *out, size_t size,
+                               const throughput_plan *plan,
+                               const nn_bench *bench) {
+    const nn_bench_row *last = NULL, *commits[3];
+    int n_commits = 0, more = 0, machines = 0;
+    for (int i = 0; i < bench->n_rows; i++) {
+        const nn_bench_row *row = &bench->rows[i];
+        if (!row_drawn(plan, bench, i)) continue;
+        if (last && (strcmp(last->cpu, row->cpu) || strcmp(last->isa, row->isa)))
+            machines = 1;
+        last = row;
+        int c = 0;
+        while (c < n_commits && strcmp(commits[c]->commit, row->commit)) c++;
+        if (c < n_commits) continue;
+        if (n_commits < 3) commits[n_commits++] = row;
+        else more++;
+    }
+    if (!last) { /* no panel rows: cannot happen with a loaded file */
+        out[0] = '\0';
+        return;
+    }
+    int len = snprintf(out, size, "%s, oneDNN ISA %s%s, commit%s ", last->cpu,
+                       last->isa, machines ? " (rows from other machines too)"
+                                           : "",
+                       n_commits > 1 ? "s" : "");
+    for (int c = 0; c < n_commits && len >= 0 && (size_t)len < size; c++)
+        len += snprintf(out + len, size - (size_t)len, "%s%s",
+                        c ? ", " : "", commits[c]->commit);
+    if (more && len >= 0 && (size_t)len < size)
+        snprintf(out + len, size - (size_t)len, " and %d more", more);
+}
+
+/* throughput.gp's parameters: the panels, the series, and what the file
+ * has (precision column, images/s range). */
+static void param_throughput(gp_params *p, const throughput_plan *plan,
+                             const nn_bench *bench) {
+    char text[512], model[32];
+    throughput_machine(text, sizeof text, plan, bench);
+    param_str(p, "machine", -1, text);
+    param_int(p, "precisions", -1, bench->has_precision);
+    param_int(p, "ranges", -1, bench->has_range);
+    param_int(p, "npanels", -1, plan->n_panels);
+    for (int i = 0; i < plan->n_panels; i++) {
+        report_model_label(model, sizeof model, plan->model[i]);
+        snprintf(text, sizeof text, "%s, batch %d", model, plan->batch[i]);
+        param_str(p, "model", i + 1, plan->model[i]);
+        param_int(p, "batch", i + 1, plan->batch[i]);
+        param_str(p, "ptitle", i + 1, text);
+        if (plan->batch[i] != THROUGHPUT_BATCH)
+            snprintf(text, sizeof text, "(no batch-%d rows)",
+                     THROUGHPUT_BATCH);
+        else
+            text[0] = '\0';
+        param_str(p, "pnote", i + 1, text);
+    }
+    param_int(p, "nseries", -1, plan->n_series);
+    for (int s = 0; s < plan->n_series; s++) {
+        if (label_precision(plan))
+            snprintf(text, sizeof text, "%s, %s", plan->parallel[s],
+                     plan->precision[s]);
+        else
+            snprintf(text, sizeof text, "%s", plan->parallel[s]);
+        param_str(p, "parallel", s + 1, plan->parallel[s]);
+        param_str(p, "precision", s + 1, plan->precision[s]);
+        param_str(p, "slabel", s + 1, text);
+    }
+}
+
+/* Training images/s vs threads: one panel per model, one series per
+ * parallel strategy and precision (plots/throughput.gp). */
 static int render_throughput(const render_ctx *ctx, const char *bench_path,
                              nn_err *err) {
     nn_bench bench;
+    throughput_plan plan;
     gp_params p = {0};
-    char label[160], model[32];
-    int n_series = 0;
     if (nn_bench_load(&bench, bench_path, err) < 0) return -1;
+    throughput_plan_make(&plan, &bench);
     param_str(&p, "bench", -1, bench_path);
-    for (int i = 0; i < bench.n_rows; i++) {
-        const nn_bench_row *row = &bench.rows[i];
-        if (!starts_series(&bench, i)) continue;
-        n_series++;
-        report_model_label(model, sizeof model, row->model);
-        snprintf(label, sizeof label, "%s, batch %d, parallel=%s", model,
-                 row->batch, row->parallel);
-        param_str(&p, "model", n_series, row->model);
-        param_int(&p, "batch", n_series, row->batch);
-        param_str(&p, "parallel", n_series, row->parallel);
-        param_str(&p, "label", n_series, label);
-    }
-    param_int(&p, "nseries", -1, n_series);
+    param_throughput(&p, &plan, &bench);
+    int rc = render(ctx, "throughput.gp", &p, "throughput", err);
     nn_bench_free(&bench);
-    return render(ctx, "throughput.gp", &p, "throughput", err);
+    return rc;
 }
 
 int nn_report_figures(const nn_report_opts *opts, nn_err *err) {

@@ -31,8 +31,14 @@ void report_write_figures(FILE *f, const nn_run *runs, int n_runs,
                 label, runs[i].model);
     }
     if (have_bench)
-        fprintf(f, "### Throughput\n\n![Training images/s and parallel "
-                   "efficiency vs threads](figures/throughput.png)\n\n");
+        fprintf(f, "### Throughput\n\nTraining images/s vs threads at batch "
+                   "64 (or a model's smallest batch if it has no batch-64 "
+                   "rows), one panel per model and one line per parallel "
+                   "strategy (and precision): the median of the repetitions, "
+                   "bars from their min to their max where the benchmark CSV "
+                   "has them, and ideal scaling (the best 1-thread median x "
+                   "threads) dashed.\n\n![Training images/s vs threads per "
+                   "model, with ideal scaling](figures/throughput.png)\n\n");
 }
 
 /* Test images of true class t. */

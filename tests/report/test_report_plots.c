@@ -38,6 +38,55 @@ static void check_figures(const char *out) {
     free(svg);
 }
 
+/* The throughput figure of the older fixture bench CSV (no precision, no
+ * images/s range): one panel per model at batch 64, no bars. */
+static void check_throughput_old(const char *out) {
+    char path[4096];
+    snprintf(path, sizeof path, "%s/figures/throughput.svg", out);
+    char *svg = read_file(path, NULL);
+    CHECK_CONTAINS(svg, "<text>MLP, batch 64</text>");
+    CHECK_CONTAINS(svg, "<text>CNN, batch 64</text>");
+    CHECK_CONTAINS(svg, "<text>Test CPU, \"2\" cores, oneDNN ISA "
+                        "avx512_core, commit abc1234</text>");
+    CHECK_CONTAINS(svg, "<text>ideal: best 1-thread x threads</text>");
+    CHECK_CONTAINS(svg, "<text>intra</text>");
+    CHECK(svg && !strstr(svg, "bars from min to max"));
+    free(svg);
+}
+
+/* The throughput figure of a bench CSV with precision and the images/s
+ * range, drawn alone as `nntrain bench` draws it: bars, a series per
+ * strategy and precision, a model without batch-64 rows at its smallest
+ * batch, and appended rows replacing earlier ones. */
+static void check_throughput_reps(void) {
+    char out[256], path[4096];
+    nn_err err;
+    CHECK(make_temp_dir(out, sizeof out, "nn_plots_reps_") == 0);
+    nn_report_opts opts = {NULL, 0, FIXTURE_BENCH_REPS, out, -1, NULL, NULL,
+                           0};
+    CHECK(nn_report_figures(&opts, &err) == 0);
+    snprintf(path, sizeof path, "%s/figures/throughput.png", out);
+    size_t size = 0;
+    char *png = read_file(path, &size);
+    CHECK(png && size > 1000 && memcmp(png, "\x89PNG\r\n\x1a\n", 8) == 0);
+    free(png);
+    snprintf(path, sizeof path, "%s/figures/throughput.svg", out);
+    char *svg = read_file(path, NULL);
+    CHECK_CONTAINS(svg, "median of the repetitions, bars from min to max");
+    CHECK_CONTAINS(svg, "<text>intra, f32</text>");
+    CHECK_CONTAINS(svg, "<text>batch, bf16</text>");
+    CHECK_CONTAINS(svg, "<text>TINY, batch 32</text>");
+    CHECK_CONTAINS(svg, "<text>(no batch-64 rows)</text>");
+    /* The first row (commit old0000, 9 million images/s) was run again
+     * later: neither its commit nor its y range is drawn (the MLP axis
+     * ends below 500 thousand). */
+    CHECK_CONTAINS(svg, "commit abc1234</text>");
+    CHECK(svg && !strstr(svg, "old0000") && !strstr(svg, "<text>8000</text>"));
+    CHECK_CONTAINS(svg, "<text>450</text>");
+    free(svg);
+    remove_tree(out);
+}
+
 /* Same data, same bytes: no timestamps or paths inside the figures. */
 static void check_identical(const char *a, const char *b) {
     static const char *const formats[] = {"png", "svg"};
@@ -93,6 +142,8 @@ int main(void) {
     CHECK(rc == 0);
     if (rc < 0) fprintf(stderr, "%s\n", err.msg);
     check_figures(first);
+    check_throughput_old(first);
+    check_throughput_reps();
     opts.out_dir = second;
     CHECK(nn_report_figures(&opts, &err) == 0);
     check_identical(first, second);
