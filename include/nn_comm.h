@@ -18,6 +18,8 @@ void nn_comm_finalize(void);
 
 int nn_comm_rank(void);
 int nn_comm_size(void);
+/* The ranks on this node (sharing its cores), this one included. */
+int nn_comm_local_size(void);
 /* "Open MPI v4.1.4" (the library compiled in), or "no MPI". */
 const char *nn_comm_library(void);
 

@@ -10,15 +10,27 @@
 #include "nn_comm.h"
 #include "nn_sysinfo.h"
 
+/* OpenMP threads that outnumber their cores wait for each other: a run
+ * many times slower. The cores are those this process may use (a launcher
+ * may bind it to fewer) and the node's, shared by the ranks on it. */
+static void warn_oversubscribed(int threads) {
+    int own = omp_get_num_procs(), node = (int)sysconf(_SC_NPROCESSORS_ONLN);
+    int local = nn_comm_local_size();
+    const char *why = "OpenMP threads will wait for each other (expect a "
+                      "much slower run)";
+    if (threads > own)
+        fprintf(stderr, "nntrain: warning: %d threads on %d cores: %s\n",
+                threads, own, why);
+    else if (local > 1 && threads * local > node)
+        fprintf(stderr, "nntrain: warning: %d ranks x %d threads on this "
+                "node's %d cores: %s\n", local, threads, node, why);
+}
+
 void cli_print_banner(const nn_train_config *c, const nn_model *m,
                       const nn_splits *data, const char *parallel) {
     nn_sysinfo s;
     nn_sysinfo_get(&s);
-    int cores = omp_get_num_procs();
-    if (c->threads > cores)
-        fprintf(stderr, "nntrain: warning: %d threads on %d cores: OpenMP "
-                "threads will wait for each other (expect a much slower "
-                "run)\n", c->threads, cores);
+    warn_oversubscribed(c->threads);
     /* under mpirun: ranks x threads per rank */
     char layout[64];
     if (nn_comm_size() > 1)

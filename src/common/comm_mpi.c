@@ -13,7 +13,7 @@
 #include "nn_comm.h"
 
 static int active; /* MPI_Init done, MPI_Finalize not yet */
-static int rank, size = 1;
+static int rank, size = 1, local_size = 1;
 static int failed_rank = -1; /* of the agreement that found a failure */
 static char library[64] = "MPI";
 
@@ -58,6 +58,13 @@ int nn_comm_init(int *argc, char ***argv, nn_err *err) {
     MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN);
     MPI_Comm_rank(MPI_COMM_WORLD, &rank);
     MPI_Comm_size(MPI_COMM_WORLD, &size);
+    /* the ranks that share this node's cores */
+    MPI_Comm node;
+    if (MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_SHARED, rank,
+                            MPI_INFO_NULL, &node) == MPI_SUCCESS) {
+        MPI_Comm_size(node, &local_size);
+        MPI_Comm_free(&node);
+    }
     read_library();
     return 0;
 }
@@ -69,6 +76,7 @@ void nn_comm_finalize(void) {
 
 int nn_comm_rank(void) { return rank; }
 int nn_comm_size(void) { return size; }
+int nn_comm_local_size(void) { return local_size; }
 const char *nn_comm_library(void) { return library; }
 
 static int sum(void *buf, size_t n, MPI_Datatype type, nn_err *err) {

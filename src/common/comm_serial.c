@@ -9,6 +9,7 @@ int nn_comm_init(int *argc, char ***argv, nn_err *err) {
 void nn_comm_finalize(void) {}
 int nn_comm_rank(void) { return 0; }
 int nn_comm_size(void) { return 1; }
+int nn_comm_local_size(void) { return 1; }
 const char *nn_comm_library(void) { return "no MPI"; }
 
 int nn_comm_sum_floats(float *buf, size_t n, nn_err *err) {

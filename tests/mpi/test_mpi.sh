@@ -41,6 +41,9 @@ for np in 1 2 3; do
     check_true "np $np: banner says ranks $np x threads 1" "the layout" \
         "$(head -1 "$TMP/o")" \
         sh -c "[ $np = 1 ] || grep -q 'ranks $np x threads 1' '$TMP/o'"
+    over=$(( np > $(nproc) ? 1 : 0 )) # more ranks than the node's cores
+    check "np $np: warns of ranks x threads over the cores $over times" \
+        "$over" "$(grep -c "warning: $np ranks x 1 threads on this node" "$TMP/e")"
     paste <(val_accs "$TMP/o1") <(val_accs "$TMP/o") >"$TMP/acc"
     check "np $np: 3 epochs reported" 3 "$(grep -c . "$TMP/acc")"
     check_true "np $np: validation accuracy within 0.2 points of one process" \
