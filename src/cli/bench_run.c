@@ -136,8 +136,8 @@ static int run_configs(const bench_plan *p, bench_row *rows, int *n_rows) {
     return 0;
 }
 
-/* One real epoch of each model at the largest thread count, batch 64, and
- * its ratio to the time the pure steps of the same images take. */
+/* One real epoch of each model at the largest thread count, batch 64, f32,
+ * and its ratio to the time the pure steps of the same images take. */
 static int epoch_check(const bench_plan *p, const bench_row *rows, int n,
                        const char *path, nn_err *err) {
     nn_atomic_file a;
@@ -168,6 +168,7 @@ static int epoch_check(const bench_plan *p, const bench_row *rows, int n,
         for (int i = 0; i < n; i++)
             if (!strcmp(rows[i].cfg.model->name, cfg.model.name) && rows[i].cfg.batch == 64 &&
                 rows[i].cfg.threads == cfg.threads &&
+                rows[i].cfg.precision == cfg.precision &&
                 !strcmp(nn_parallel_name(rows[i].res.parallel), par))
                 step_ips = rows[i].res.images_per_s;
         double ratio = step_ips > 0 ? h->seconds / (images / step_ips) : 0;
