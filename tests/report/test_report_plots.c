@@ -9,16 +9,23 @@ static const char *const stems[] = {
 };
 #define N_STEMS (sizeof stems / sizeof *stems)
 
+/* out/figures/stem.png is a real PNG image. */
+static void check_png(const char *out, const char *stem) {
+    char path[4096];
+    size_t size = 0;
+    snprintf(path, sizeof path, "%s/figures/%s.png", out, stem);
+    char *png = read_file(path, &size);
+    CHECK(png && size > 1000 && memcmp(png, "\x89PNG\r\n\x1a\n", 8) == 0);
+    free(png);
+}
+
 /* Each figure exists in both formats, looks like its format, and (for the
  * SVGs) shows the labels taken from the CSV files. */
 static void check_figures(const char *out) {
     char path[4096];
     for (size_t i = 0; i < N_STEMS; i++) {
         size_t size = 0;
-        snprintf(path, sizeof path, "%s/figures/%s.png", out, stems[i]);
-        char *png = read_file(path, &size);
-        CHECK(png && size > 1000 && memcmp(png, "\x89PNG\r\n\x1a\n", 8) == 0);
-        free(png);
+        check_png(out, stems[i]);
         snprintf(path, sizeof path, "%s/figures/%s.svg", out, stems[i]);
         char *svg = read_file(path, &size);
         CHECK(svg && size > 1000);
@@ -65,11 +72,7 @@ static void check_throughput_reps(void) {
     nn_report_opts opts = {NULL, 0, FIXTURE_BENCH_REPS, out, -1, NULL, NULL,
                            0};
     CHECK(nn_report_figures(&opts, &err) == 0);
-    snprintf(path, sizeof path, "%s/figures/throughput.png", out);
-    size_t size = 0;
-    char *png = read_file(path, &size);
-    CHECK(png && size > 1000 && memcmp(png, "\x89PNG\r\n\x1a\n", 8) == 0);
-    free(png);
+    check_png(out, "throughput");
     snprintf(path, sizeof path, "%s/figures/throughput.svg", out);
     char *svg = read_file(path, NULL);
     CHECK_CONTAINS(svg, "median of the repetitions, bars from min to max");
