@@ -151,16 +151,18 @@ void report_write_throughput(FILE *f, const nn_bench *bench,
     fprintf(f, "## Throughput (benchmark)\n\nFrom `%s`: CPU ", bench_path);
     report_cell(f, first->cpu);
     fprintf(f, ", ISA %s, OMP_WAIT_POLICY=%s, commit %s. Efficiency is "
-               "images/s(t) / (t x images/s(1)) for the same model, batch "
-               "and parallel mode.\n\n", first->isa, first->omp_wait_policy,
+               "images/s(t) / (t x images/s(1)) for the same model, "
+               "precision, batch and parallel mode.\n\n", first->isa, first->omp_wait_policy,
             first->commit);
-    fprintf(f, "| Model | Batch | Parallel | Threads | Images/s | Step (ms) | "
-               "GFLOP/s | Peak fraction | Efficiency |\n"
-               "|---|---|---|---|---|---|---|---|---|\n");
+    fprintf(f, "| Model | Precision | Batch | Parallel | Threads | Images/s | "
+               "Step (ms) | GFLOP/s | Peak fraction | Efficiency |\n"
+               "|---|---|---|---|---|---|---|---|---|---|\n");
     for (int i = 0; i < bench->n_rows; i++) {
         const nn_bench_row *row = &bench->rows[i];
         report_model_label(label, sizeof label, row->model);
-        fprintf(f, "| %s | %d | ", label, row->batch);
+        fprintf(f, "| %s | ", label);
+        report_cell(f, row->precision);
+        fprintf(f, " | %d | ", row->batch);
         report_cell(f, row->parallel);
         fprintf(f, " | %d | %.0f | %.3f | %.1f | %.3f | %.3f |\n",
                 row->threads, row->images_per_s, row->step_ms,

@@ -174,8 +174,8 @@ static void check_report_sections(const char *md) {
         "](figures/cnn_loss.png)", "](figures/mlp_confusion.png)",
         "](figures/cnn_confusion.png)", "](figures/throughput.png)",
         /* The bench rows; MLP efficiency 230000 / (2 x 175000) = 0.657. */
-        "| MLP | 64 | intra | 2 | 230000 | 0.278 | 230.0 | 0.575 | 0.657 |",
-        "| CNN | 64 | batch | 2 | 10600 | 6.038 | 265.0 | 0.663 | 0.964 |",
+        "| MLP | f32 | 64 | intra | 2 | 230000 | 0.278 | 230.0 | 0.575 | 0.657 |",
+        "| CNN | f32 | 64 | batch | 2 | 10600 | 6.038 | 265.0 | 0.663 | 0.964 |",
         /* A quoted CSV field with a comma and doubled quotes inside. */
         "CPU Test CPU, \"2\" cores, ISA avx512_core, OMP_WAIT_POLICY=passive",
         "The whole command took 12.5 s on Test CPU \"fixture\" @ 1.0GHz.",
