@@ -18,17 +18,17 @@ export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 # allows them: on 2 cores the CNN's all-reduce took 0.35-0.98 ms with CMA
 # against 0.47-1.66 ms without (4 interleaved pairs, 5ae91c6). Containers
 # without ptrace rights fail with CMA: then plain shared-memory copies.
-export OMPI_MCA_btl_vader_single_copy_mechanism=cma
-if ! mpirun -np 2 --oversubscribe "$NN" bench --models mlp --batch 64 \
-        --threads 1 --parallel intra --reps 1 --seconds 0.01 --no-epoch \
-        --out "$(mktemp -d)" >/dev/null 2>&1; then
-    export OMPI_MCA_btl_vader_single_copy_mechanism=none
-fi
-echo "single-copy mechanism: $OMPI_MCA_btl_vader_single_copy_mechanism"
 mkdir -p "$OUT"
 csv="$OUT/layouts.csv"
 runs=$(mktemp -d)            # each layout's own bench folder, then merged
 trap 'rm -rf "$runs"' EXIT
+export OMPI_MCA_btl_vader_single_copy_mechanism=cma
+if ! timeout 120 mpirun -np 2 --oversubscribe "$NN" bench --models mlp \
+        --batch 64 --threads 1 --parallel intra --reps 1 --seconds 0.01 \
+        --no-epoch --out "$runs/probe" >/dev/null 2>&1; then
+    export OMPI_MCA_btl_vader_single_copy_mechanism=none
+fi
+echo "single-copy mechanism: $OMPI_MCA_btl_vader_single_copy_mechanism"
 rm -f "$csv.tmp"
 ran=""
 for ranks in 1 2 4 8 16; do

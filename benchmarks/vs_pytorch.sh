@@ -114,7 +114,7 @@ for model in $MODELS; do
     echo "$(summary_field "$run" commit),$(summary_field "$run" cpu),$(summary_field "$run" onednn_isa),$THREADS,$(col "$t" torch_version | tail -1),$(col "$t" blas | tail -1),$(col "$t" config | tail -1),$torch_ips,$nn_ips,$ratio,$torch_eps,$nn_eps,$EPOCHS,$(col "$t" train_images | tail -1),$REPS,$model" >>"$tmp/out.csv"
 done
 mkdir -p "$(dirname "$OUT")"
-mv "$tmp/out.csv" "$OUT"
+cp "$tmp/out.csv" "$OUT.tmp" && mv "$OUT.tmp" "$OUT" # whole or not at all
 echo "wrote $OUT:"
 awk -F, 'NR > 1 { printf "%s: PyTorch %.0f img/s, nntrain %.0f img/s, nntrain/PyTorch %s (%s threads, %s)\n",
                   $16, $8, $9, $10, $4, $6 }' "$OUT"

@@ -109,6 +109,10 @@ int nn_model_init_named(nn_model *m, const char *name, nn_err *err);
  * variance 1. */
 void nn_model_init_params(nn_model *m, nn_rng *rng);
 
+/* Whether m normalises over the batch (a batch norm layer): its statistics
+ * are those of the whole batch, so the batch cannot be split. */
+int nn_model_has_batchnorm(const nn_model *m);
+
 /* Inputs of one image (in_c * in_h * in_w). */
 static inline int nn_model_input_size(const nn_model *m) {
     return m->in_c * m->in_h * m->in_w;

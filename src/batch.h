@@ -24,7 +24,8 @@ typedef struct {
 } nn_batch;
 
 /* Random shifts and flips of training images. Image i of a batch (its row
- * in the global batch, 0-based: b->first + its row here) at global step s draws u_j = nn_counter_uniform(seed, s, 3i + j):
+ * in the global batch, 0-based: b->first + its row here) at global step s
+ * draws u_j = nn_counter_uniform(seed, s, 3i + j):
  *   dx = floor(u_0 (2 crop + 1)) - crop,  dy likewise from u_1, each
  *   uniform in [-crop, crop];  flipped when flip and u_2 < 1/2
  * and becomes out(c, y, x) = f(c, y - dy, x - dx), where f is the image,

@@ -30,16 +30,10 @@ int nn_evaluate(nn_runner *r, nn_batch *b, const nn_dataset *ds,
         for (int i = 0; i < n && confusion; i++)
             confusion[(size_t)b->labels[i] * k + b->pred[i]]++;
     }
-    /* a rank that failed still joins the sums (the others wait in them),
-     * and then every rank reports the first failure */
-    double sums[3] = {sum, (double)correct, rc != 0};
-    if (nn_comm_sum_doubles(sums, 3, err) ||
+    double sums[2] = {sum, (double)correct};
+    if (nn_step_sum_checked(sums, 2, rc, err) ||
         (confusion && nn_comm_sum_longs(confusion, (size_t)k * k, err)))
         return -1;
-    if (sums[2] > 0) {
-        nn_comm_agree(rc, err); /* -1 everywhere, the first message */
-        return -1;
-    }
     out->loss = ds->n ? sums[0] / ds->n : 0;
     out->acc = ds->n ? 100.0 * sums[1] / ds->n : 0;
     return 0;

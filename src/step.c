@@ -3,6 +3,7 @@
 
 #include <math.h>
 #include <omp.h>
+#include <string.h>
 
 #include "nn_comm.h"
 
@@ -43,24 +44,30 @@ static void scale_to_global(nn_batch *b, int n) {
     for (size_t i = 0; i < len; i++) b->diff_logits[i] *= k;
 }
 
-/* The gradients and (loss, correct, stop) summed over the ranks. rc is
- * this rank's status so far: a rank whose forward or backward failed still
- * joins the sums (the others wait in them), and then every rank returns -1
- * with the first failing rank's message. */
-static int sum_ranks(nn_stepper *s, int rc, double *loss, long *right,
-                     nn_err *err) {
-    if (nn_comm_size() == 1) {
-        s->stopped = s->stop && *s->stop;
-        return rc ? -1 : 0;
-    }
-    double metrics[4] = {*loss, (double)*right, s->stop && *s->stop, rc != 0};
-    if (nn_comm_sum_floats(s->model->grads, s->model->n_params, err) ||
-        nn_comm_sum_doubles(metrics, 4, err))
-        return -1;
-    if (metrics[3] > 0) {
+int nn_step_sum_checked(double *v, int n, int rc, nn_err *err) {
+    double all[NN_SUM_CHECKED_MAX + 1];
+    if (n > NN_SUM_CHECKED_MAX)
+        return nn_errf(err, "a checked sum of %d values (at most %d)", n,
+                       NN_SUM_CHECKED_MAX);
+    memcpy(all, v, (size_t)n * sizeof *v);
+    all[n] = rc != 0;
+    if (nn_comm_sum_doubles(all, (size_t)n + 1, err)) return -1;
+    if (all[n] > 0) {
         nn_comm_agree(rc, err); /* -1 everywhere, with the first message */
         return -1;
     }
+    memcpy(v, all, (size_t)n * sizeof *v);
+    return 0;
+}
+
+/* (loss, correct, stop) and then the gradients summed over the ranks; rc
+ * is this rank's status so far (see nn_step_sum_checked). */
+static int sum_ranks(nn_stepper *s, int rc, double *loss, long *right,
+                     nn_err *err) {
+    double metrics[3] = {*loss, (double)*right, s->stop && *s->stop};
+    if (nn_step_sum_checked(metrics, 3, rc, err) ||
+        nn_comm_sum_floats(s->model->grads, s->model->n_params, err))
+        return -1;
     *loss = metrics[0], *right = (long)metrics[1];
     s->stopped = metrics[2] > 0;
     return 0;

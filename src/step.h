@@ -34,10 +34,17 @@ typedef struct {
 void nn_step_slice(int n, int *off, int *count);
 /* The largest slice of a batch of n: the executors' batch on this rank. */
 int nn_step_slice_capacity(int n);
+/* v (n values, at most NN_SUM_CHECKED_MAX) summed over the ranks together
+ * with this rank's status rc: a rank that failed still joins the sum (the
+ * others wait in it), and then every rank returns -1 with the first failing
+ * rank's message (nn_comm_agree); else 0 with the sums in v. */
+#define NN_SUM_CHECKED_MAX 7
+int nn_step_sum_checked(double *v, int n, int rc, nn_err *err);
 
 /* Trains on the global batch of n images of ds (rows idx[start..], or
  * start.. with idx NULL), this rank on its slice. Adds the global batch's
- * summed loss to *loss_sum and its correct predictions to *correct, and each phase's seconds to phase_s[NN_PHASES] unless NULL.
+ * summed loss to *loss_sum and its correct predictions to *correct, and
+ * each phase's seconds to phase_s[NN_PHASES] unless NULL.
  * Returns 0 after an update, 1 when the loss or a gradient was not finite
  * (nothing updated, nothing added), -1 on error. */
 int nn_step_run(nn_stepper *s, const nn_dataset *ds, const int *idx,

@@ -32,12 +32,6 @@ static int check_input(const nn_model *m, const nn_splits *data,
                    m->in_w, data->rows, data->cols, data_dir);
 }
 
-static int has_batchnorm(const nn_model *m) {
-    for (int i = 0; i < m->n_layers; i++)
-        if (m->layers[i].spec.kind == NN_LAYER_BATCHNORM) return 1;
-    return 0;
-}
-
 /* Everything but the data and weights values: buffers sized from cfg. */
 static int build(nn_trainer *t, nn_err *err) {
     const nn_train_config *c = &t->cfg;
@@ -53,7 +47,7 @@ static int build(nn_trainer *t, nn_err *err) {
                        "--batch-size %d is larger than the %d training "
                        "images",
                        c->batch_size, n_train);
-    if (nn_comm_size() > 1 && has_batchnorm(m))
+    if (nn_comm_size() > 1 && nn_model_has_batchnorm(m))
         return nn_errf(err, "model %s: batch norm needs the statistics of "
                        "the whole batch, and each of the %d MPI ranks sees "
                        "a slice: train it in one process", m->name,

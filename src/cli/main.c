@@ -64,7 +64,8 @@ static void held_error(FILE *held, nn_err *err) {
     rewind(held);
     while (fgets(line, sizeof line, held)) {
         char *why = strstr(line, ": ");
-        if (strncmp(line, "nntrain ", 8) || !why || !strncmp(why, ": warning:", 10))
+        if (strncmp(line, "nntrain ", 8) || !why ||
+            !strncmp(why, ": warning:", 10))
             continue;
         line[strcspn(line, "\n")] = '\0';
         snprintf(err->msg, sizeof err->msg, "%s", why + 2);

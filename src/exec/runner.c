@@ -5,13 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Whether m normalises over the batch (batch norm's statistics). */
-static int has_batchnorm(const nn_model *m) {
-    for (int i = 0; i < m->n_layers; i++)
-        if (m->layers[i].spec.kind == NN_LAYER_BATCHNORM) return 1;
-    return 0;
-}
-
 int nn_runner_init(nn_runner *r, const nn_exec_opts *o, nn_parallel_kind kind,
                    nn_model *m, int batch, int threads, nn_err *err) {
     memset(r, 0, sizeof *r);
@@ -27,7 +20,7 @@ int nn_runner_init(nn_runner *r, const nn_exec_opts *o, nn_parallel_kind kind,
     if (r->slices > batch) r->slices = batch;
     if (r->slices > NN_MAX_SLICES)
         return nn_errf(err, "batch-split: at most %d threads", NN_MAX_SLICES);
-    if (r->slices > 1 && has_batchnorm(m))
+    if (r->slices > 1 && nn_model_has_batchnorm(m))
         return nn_errf(err, "model %s: batch norm needs the statistics of "
                        "the whole batch: use --parallel intra", m->name);
     if (r->slices > 1) {

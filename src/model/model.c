@@ -65,6 +65,12 @@ void nn_model_free(nn_model *m) {
     m->params = m->grads = m->state = NULL;
 }
 
+int nn_model_has_batchnorm(const nn_model *m) {
+    for (int i = 0; i < m->n_layers; i++)
+        if (m->layers[i].spec.kind == NN_LAYER_BATCHNORM) return 1;
+    return 0;
+}
+
 void nn_model_describe(const nn_model *m, nn_model_desc *d) {
     memset(d, 0, sizeof *d);
     snprintf(d->name, sizeof d->name, "%s", m->name);

@@ -1,4 +1,5 @@
-/* bench.c: reading the benchmark CSV (one row per model, precision, batch, parallel mode and thread count). */
+/* bench.c: reading the benchmark CSV (one row per model, precision, batch,
+ * parallel mode and thread count). */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>

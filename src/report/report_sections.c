@@ -152,8 +152,8 @@ void report_write_throughput(FILE *f, const nn_bench *bench,
     report_cell(f, first->cpu);
     fprintf(f, ", ISA %s, OMP_WAIT_POLICY=%s, commit %s. Efficiency is "
                "images/s(t) / (t x images/s(1)) for the same model, "
-               "precision, batch and parallel mode.\n\n", first->isa, first->omp_wait_policy,
-            first->commit);
+               "precision, batch and parallel mode.\n\n",
+            first->isa, first->omp_wait_policy, first->commit);
     fprintf(f, "| Model | Precision | Batch | Parallel | Threads | Images/s | "
                "Step (ms) | GFLOP/s | Peak fraction | Efficiency |\n"
                "|---|---|---|---|---|---|---|---|---|---|\n");
