@@ -48,10 +48,6 @@ typedef struct {
      * keys its mask by the element's index in the batch, so a batch split
      * into slices draws the same mask as the whole */
     int first_image;
-    /* training: params and grads hold each conv and dense layer's weights
-     * in the layout its primitives use where that saves reorders every
-     * step ("packed"; see nn_exec_convert). Off: our plain layouts. */
-    int packed_weights;
 } nn_exec_opts;
 
 /* Builds an executor of model m for `batch` images. It reads weights from
@@ -74,16 +70,6 @@ void nn_exec_free(nn_exec *e);
  * before the next forward: backends that keep weights in another layout
  * refresh their copy here. */
 int nn_exec_sync_params(nn_exec *e, nn_err *err);
-
-/* Converts a whole params-shaped vector (params, grads, optimizer state)
- * between our plain layout (that of m->params) and the executor's packed
- * one (to_packed 1) or back (0). Only the weights of packed layers move;
- * from and to must be different buffers when any layer is packed. */
-int nn_exec_convert(nn_exec *e, const float *from, float *to, int to_packed,
-                    nn_err *err);
-/* 0 when nothing is packed; else an id of the packed layouts, equal on two
- * executors whose packed vectors are interchangeable. */
-uint64_t nn_exec_layout_id(const nn_exec *e);
 
 /* logits (batch, classes) from src (batch, in_c, in_h, in_w). Keeps what the
  * backward pass needs. */

@@ -15,11 +15,11 @@
  * 235k-422k keeps the check out of the step time. After the sum over the
  * ranks a NaN or Inf of any rank is in every rank's sum, so all ranks take
  * the same decision. */
-static int grads_finite(const nn_model *m, const float *grads) {
+static int grads_finite(const nn_model *m) {
     for (int i = 0; i < m->n_layers; i++) {
         const nn_layer *l = &m->layers[i];
         for (size_t j = 0; j < l->n_bias; j++)
-            if (!isfinite(grads[l->bias_off + j])) return 0;
+            if (!isfinite(m->grads[l->bias_off + j])) return 0;
     }
     return 1;
 }
@@ -66,7 +66,7 @@ static int sum_ranks(nn_stepper *s, int rc, double *loss, long *right,
                      nn_err *err) {
     double metrics[3] = {*loss, (double)*right, s->stop && *s->stop};
     if (nn_step_sum_checked(metrics, 3, rc, err) ||
-        nn_comm_sum_floats(s->runner->grads, s->model->n_params, err))
+        nn_comm_sum_floats(s->model->grads, s->model->n_params, err))
         return -1;
     *loss = metrics[0], *right = (long)metrics[1];
     s->stopped = metrics[2] > 0;
@@ -100,10 +100,9 @@ int nn_step_run(nn_stepper *s, const nn_dataset *ds, const int *idx,
     t[4] = omp_get_wtime();
     if (sum_ranks(s, rc, &loss, &right, err)) return -1;
     t[5] = omp_get_wtime();
-    nn_runner *r = s->runner;
-    if (!isfinite(loss) || !grads_finite(s->model, r->grads)) return 1;
-    nn_optimizer_step(s->opt, r->params, r->grads);
-    if (nn_runner_params_updated(r, err)) return -1;
+    if (!isfinite(loss) || !grads_finite(s->model)) return 1;
+    nn_optimizer_step(s->opt, s->model->params, s->model->grads);
+    if (nn_runner_sync_params(s->runner, err)) return -1;
     t[6] = omp_get_wtime();
     *loss_sum += loss;
     *correct += right;

@@ -32,31 +32,6 @@ static int check_input(const nn_model *m, const nn_splits *data,
                    m->in_w, data->rows, data->cols, data_dir);
 }
 
-/* The training runner, with packed weights or without. */
-static int init_train_runner(nn_trainer *t, int packed, nn_err *err) {
-    const nn_train_config *c = &t->cfg;
-    nn_exec_opts o = {.backend = c->backend, .precision = c->precision,
-                      .packed_weights = packed};
-    /* under MPI the executors run this rank's slice of the global batch */
-    return nn_runner_init(&t->runner, &o, c->parallel, &t->model,
-                          nn_step_slice_capacity(c->batch_size), c->threads,
-                          err);
-}
-
-/* The ranks sum their gradients as they lie in memory, so packed weights
- * stay only where every rank packed them alike; ranks on CPUs of different
- * ISAs may not, and then all go plain. */
-static int agree_on_layouts(nn_trainer *t, nn_err *err) {
-    if (nn_comm_size() == 1) return 0;
-    uint64_t mine = nn_runner_layout_id(&t->runner), root = mine;
-    if (nn_comm_bcast(&root, sizeof root, 0, err)) return -1;
-    double differ = mine != root;
-    if (nn_comm_sum_doubles(&differ, 1, err)) return -1;
-    if (differ == 0) return 0;
-    nn_runner_free(&t->runner);
-    return nn_comm_agree(init_train_runner(t, 0, err), err);
-}
-
 /* Everything but the data and weights values: buffers sized from cfg. */
 static int build(nn_trainer *t, nn_err *err) {
     const nn_train_config *c = &t->cfg;
@@ -77,13 +52,14 @@ static int build(nn_trainer *t, nn_err *err) {
                        "the whole batch, and each of the %d MPI ranks sees "
                        "a slice: train it in one process", m->name,
                        nn_comm_size());
-    nn_exec_opts infer = {.backend = c->backend, .precision = c->precision,
-                          .inference = 1};
+    nn_exec_opts train = {c->backend, c->precision, 0, 0, 0};
+    nn_exec_opts infer = {c->backend, c->precision, 1, 0, 0};
     /* under MPI the executors run this rank's slice of the global batch */
     int slice = nn_step_slice_capacity(c->batch_size);
     if (nn_optimizer_init(&t->opt, c->optim, m->n_params, c->lr, c->momentum,
                           c->weight_decay, err) ||
-        init_train_runner(t, 1, err) ||
+        nn_runner_init(&t->runner, &train, c->parallel, m, slice,
+                       c->threads, err) ||
         /* evaluation runs inference primitives, one executor over the
          * batch whatever the training strategy */
         nn_runner_init(&t->eval_runner, &infer, NN_PARALLEL_INTRA, m, slice,
@@ -145,7 +121,7 @@ int nn_trainer_build(nn_trainer **out, const nn_train_config *cfg,
     }
     /* every rank agrees before the first collective: a rank that could
      * not read its data fails them all, with its message */
-    if (nn_comm_agree(rc, err) || agree_on_layouts(t, err)) {
+    if (nn_comm_agree(rc, err)) {
         nn_trainer_free(t);
         return -1;
     }
@@ -234,29 +210,14 @@ static int save_checkpoint(nn_trainer *t, const char *name, nn_err *err) {
         char path[NN_PATH_MAX];
         nn_train_state s = nn_trainer_state(t);
         rc = nn_path_join(path, sizeof path, t->cfg.out_dir, name, err) ||
-             nn_runner_publish_params(&t->runner, err) ||
-             nn_trainer_convert_state(t, 1, err);
-        if (!rc) {
-            rc = nn_checkpoint_save(path, &s, err);
-            nn_err back;
-            if (nn_trainer_convert_state(t, 0, &back) && !rc)
-                rc = -1, *err = back;
-        }
+             nn_checkpoint_save(path, &s, err);
     }
     return nn_comm_agree(rc, err);
 }
 
-int nn_trainer_convert_state(nn_trainer *t, int to_plain, nn_err *err) {
-    nn_optimizer *o = &t->opt;
-    return nn_runner_convert_state(&t->runner, o->m, to_plain, err) ||
-           (o->v && nn_runner_convert_state(&t->runner, o->v, to_plain, err));
-}
-
 int nn_trainer_evaluate(nn_trainer *t, const nn_dataset *ds, long *confusion,
                         nn_eval_result *out, nn_err *err) {
-    if (nn_runner_publish_params(&t->runner, err) ||
-        nn_runner_sync_params(&t->eval_runner, err))
-        return -1;
+    if (nn_runner_sync_params(&t->eval_runner, err)) return -1;
     return nn_evaluate(&t->eval_runner, &t->batch, ds, t->cfg.loss, confusion,
                        out, err);
 }

@@ -37,11 +37,6 @@ struct nn_trainer {
 int nn_trainer_build(nn_trainer **out, const nn_train_config *cfg,
                      nn_err *err);
 
-/* The optimizer's state (Adam's moments, SGD's velocity) in place, into
- * the plain layout of the model's params (to_plain 1), or back into the
- * training runner's packed one (0): checkpoints hold it plain. */
-int nn_trainer_convert_state(nn_trainer *t, int to_plain, nn_err *err);
-
 /* Loss, accuracy and (into confusion, classes x classes, unless NULL) the
  * confusion matrix of ds with the current weights, on the inference
  * executors. */

@@ -92,8 +92,7 @@ static int load_trainer(nn_trainer **out, const char *checkpoint,
      * on every node) and all agree before training together */
     if (nn_comm_agree(nn_checkpoint_load(checkpoint, &s, params_only, err),
                       err) ||
-        nn_runner_sync_params(&t->runner, err) ||
-        (!params_only && nn_trainer_convert_state(t, 0, err))) {
+        nn_runner_sync_params(&t->runner, err)) {
         nn_trainer_free(t);
         return -1;
     }

@@ -3,7 +3,6 @@
 
 #include <omp.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include <oneapi/dnnl/dnnl.h>
 
@@ -13,7 +12,6 @@
 
 struct nn_exec {
     nn_backend_kind kind;
-    size_t n_params;
     union {
         dnnl_exec *dnnl;
         ref_exec *ref;
@@ -58,7 +56,6 @@ int nn_exec_create(nn_exec **out, const nn_exec_opts *o, const nn_model *m,
     nn_exec *e = calloc(1, sizeof *e);
     if (!e) return nn_errf(err, "executor: out of memory");
     e->kind = o->backend;
-    e->n_params = m->n_params;
     /* oneDNN fixes a primitive's thread count when it is created. */
     int threads = omp_get_max_threads();
     if (o->single_thread) omp_set_num_threads(1);
@@ -109,21 +106,6 @@ int nn_exec_sync_params(nn_exec *e, nn_err *err) {
     case NN_BACKEND_REF: return 0; /* reads params directly */
     }
     return 0;
-}
-
-int nn_exec_convert(nn_exec *e, const float *from, float *to, int to_packed,
-                    nn_err *err) {
-    switch (e->kind) {
-    case NN_BACKEND_ONEDNN:
-        return dnnl_exec_convert(e->impl.dnnl, from, to, to_packed, err);
-    case NN_BACKEND_REF: break; /* never packs */
-    }
-    if (from != to) memcpy(to, from, e->n_params * sizeof *to);
-    return 0;
-}
-
-uint64_t nn_exec_layout_id(const nn_exec *e) {
-    return e->kind == NN_BACKEND_ONEDNN ? dnnl_exec_layout_id(e->impl.dnnl) : 0;
 }
 
 int nn_exec_forward(nn_exec *e, const float *src, float *logits, nn_err *err) {

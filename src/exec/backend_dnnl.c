@@ -5,13 +5,10 @@
  * dnnl_dropout.c, dnnl_relu.c).
  *
  * Activations use the layouts oneDNN picks (format any); our flat params and
- * grads are wrapped as memories, in PyTorch's plain layouts or, in a
- * training executor with packed weights, each conv and dense layer's
- * weights in the layout its primitives use (choose_weights_layout in
- * dnnl_conv_dense.c; nn_exec_convert goes between the two). Where a
+ * grads stay in PyTorch's plain layouts and are wrapped as memories. Where a
  * primitive wants another weights layout, a reorder in the sync list copies
  * params into it after each optimizer step; where backward-weights produces
- * another layout, a reorder after it writes the gradient. A ReLU runs
+ * another layout, a reorder after it writes the plain gradient. A ReLU runs
  * as a forward post-op (conv, dense) or batch norm's fused ReLU, else as an
  * eltwise layer of its own.
  *
@@ -201,7 +198,6 @@ int dnnl_exec_create(dnnl_exec **out, const nn_model *m, int batch,
     e->m = m, e->batch = batch, e->params = params, e->grads = grads;
     e->act = o->precision == NN_PRECISION_BF16 ? dnnl_bf16 : dnnl_f32;
     e->training = !o->inference;
-    e->pack = o->packed_weights;
     e->prop = e->training ? dnnl_forward_training : dnnl_forward_inference;
     e->first_image = o->first_image;
     if (build(e, err)) {
@@ -239,46 +235,6 @@ void dnnl_exec_layer_seconds(const dnnl_exec *e, double *fwd, double *bwd) {
 
 int dnnl_exec_sync_params(dnnl_exec *e, nn_err *err) {
     return dnnl_plan_run(&e->plan, &e->plan.sync, err);
-}
-
-int dnnl_exec_convert(dnnl_exec *e, const float *from, float *to,
-                      int to_packed, nn_err *err) {
-    const nn_model *m = e->m;
-    if (from == to && dnnl_exec_layout_id(e))
-        return nn_errf(err, "oneDNN executor: packing needs two buffers");
-    if (from != to) memcpy(to, from, m->n_params * sizeof *to);
-    for (int i = 0; i < m->n_layers; i++) {
-        const layer_rt *r = &e->rt[i];
-        if (!r->packed) continue;
-        size_t off = m->layers[i].weights_off;
-        void *plain = to_packed ? (void *)(from + off) : (void *)(to + off);
-        void *work = to_packed ? (void *)(to + off) : (void *)(from + off);
-        DNNL_CHECK(dnnl_memory_set_data_handle(r->pack_plain, plain));
-        DNNL_CHECK(dnnl_memory_set_data_handle(r->pack_work, work));
-    }
-    return dnnl_plan_run(&e->plan, to_packed ? &e->plan.pack : &e->plan.unpack,
-                         err);
-}
-
-/* FNV-1a over the packed layers' blocking descriptions. */
-uint64_t dnnl_exec_layout_id(const dnnl_exec *e) {
-    uint64_t h = 0;
-    for (int i = 0; i < e->m->n_layers; i++) {
-        const layer_rt *r = &e->rt[i];
-        if (!r->packed) continue;
-        const dnnl_blocking_desc_t *b = &r->w_work.format_desc.blocking;
-        int64_t v[2 + 2 * DNNL_MAX_NDIMS + 2 * DNNL_MAX_NDIMS];
-        int n = 0;
-        v[n++] = i, v[n++] = b->inner_nblks;
-        for (int d = 0; d < r->w_work.ndims; d++) v[n++] = b->strides[d];
-        for (int k = 0; k < b->inner_nblks; k++)
-            v[n++] = b->inner_blks[k], v[n++] = b->inner_idxs[k];
-        if (!h) h = 1469598103934665603ull;
-        for (int k = 0; k < n; k++)
-            for (int byte = 0; byte < 8; byte++)
-                h = (h ^ (uint8_t)(v[k] >> (8 * byte))) * 1099511628211ull;
-    }
-    return h;
 }
 
 int dnnl_exec_forward(dnnl_exec *e, const float *src, float *logits,

@@ -22,9 +22,6 @@ void dnnl_exec_free(dnnl_exec *e);
 int dnnl_exec_sync_params(dnnl_exec *e, nn_err *err);
 void dnnl_exec_profile(dnnl_exec *e, int enable);
 void dnnl_exec_layer_seconds(const dnnl_exec *e, double *fwd, double *bwd);
-int dnnl_exec_convert(dnnl_exec *e, const float *from, float *to,
-                      int to_packed, nn_err *err);
-uint64_t dnnl_exec_layout_id(const dnnl_exec *e);
 int dnnl_exec_forward(dnnl_exec *e, const float *src, float *logits,
                       nn_err *err);
 int dnnl_exec_backward(dnnl_exec *e, const float *diff_logits, nn_err *err);

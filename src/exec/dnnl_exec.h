@@ -17,12 +17,6 @@ typedef struct {
     dnnl_memory_t weights, dst, diff_dst, workspace;
     dnnl_memory_t mean, var;     /* batch norm: this batch's statistics */
     int relu; /* a ReLU ends this conv, dense or max pool (post-op) */
-    /* conv and dense: the layout of the weights in params and grads, our
-     * plain one or (packed) the one the primitives use; pack_plain and
-     * pack_work are the two sides of the pack and unpack reorders */
-    dnnl_memory_desc_t w_work;
-    int packed;
-    dnnl_memory_t pack_plain, pack_work;
 } layer_rt;
 
 /* Dropout's key for the current step, read by its custom steps. */
@@ -34,7 +28,6 @@ struct dnnl_exec {
     const nn_model *m;
     int batch;
     int training;          /* 0: forward_inference, no backward list */
-    int pack;              /* may keep weights packed (nn_exec_opts) */
     dnnl_prop_kind_t prop; /* forward_training or forward_inference */
     int first_image;       /* of this executor in the whole batch */
     dropout_key key;

@@ -54,8 +54,6 @@ void dnnl_plan_free(dnnl_plan *p) {
     free_steps(&p->sync);
     free_steps(&p->fwd);
     free_steps(&p->bwd);
-    free_steps(&p->pack);
-    free_steps(&p->unpack);
     for (int i = 0; i < p->n_mems; i++) dnnl_memory_destroy(p->mems[i]);
     for (int i = 0; i < p->n_pds; i++) dnnl_primitive_desc_destroy(p->pds[i]);
     free(p->mems);
@@ -172,10 +170,9 @@ static int attach_scratchpad(dnnl_plan *p, dnnl_steps *list, nn_err *err) {
 }
 
 int dnnl_plan_finish(dnnl_plan *p, nn_err *err) {
-    dnnl_steps *lists[] = {&p->sync, &p->fwd, &p->bwd, &p->pack, &p->unpack};
-    int n_lists = sizeof lists / sizeof *lists;
+    dnnl_steps *lists[] = {&p->sync, &p->fwd, &p->bwd};
     size_t bytes = 0;
-    for (int l = 0; l < n_lists; l++)
+    for (int l = 0; l < 3; l++)
         for (int i = 0; i < lists[l]->n; i++) {
             size_t b = step_scratchpad_size(&lists[l]->steps[i]);
             if (b > bytes) bytes = b;
@@ -187,7 +184,7 @@ int dnnl_plan_finish(dnnl_plan *p, nn_err *err) {
                        "oneDNN plan: out of memory for a %zu-byte "
                        "scratchpad",
                        bytes);
-    for (int l = 0; l < n_lists; l++)
+    for (int l = 0; l < 3; l++)
         if (attach_scratchpad(p, lists[l], err)) return -1;
     return 0;
 }

@@ -45,7 +45,6 @@ typedef struct {
     dnnl_primitive_attr_t attr;      /* user scratchpad, no post-ops */
     dnnl_primitive_attr_t attr_relu; /* user scratchpad, ReLU post-op */
     dnnl_steps sync, fwd, bwd;       /* weight reorders; forward; backward */
-    dnnl_steps pack, unpack;         /* params between plain and packed */
     /* everything the plan owns, sized by the model as it is built */
     int n_mems, n_pds, cap_mems, cap_pds;
     dnnl_memory_t *mems;

@@ -5,12 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Floats from one of the runner's own vectors to the next: n_params
- * rounded up to a 64-byte multiple, so that each starts aligned. */
-static size_t own_stride(const nn_model *m) {
-    return (m->n_params + 15) / 16 * 16;
-}
-
 int nn_runner_init(nn_runner *r, const nn_exec_opts *o, nn_parallel_kind kind,
                    nn_model *m, int batch, int threads, nn_err *err) {
     memset(r, 0, sizeof *r);
@@ -29,16 +23,6 @@ int nn_runner_init(nn_runner *r, const nn_exec_opts *o, nn_parallel_kind kind,
     if (r->slices > 1 && nn_model_has_batchnorm(m))
         return nn_errf(err, "model %s: batch norm needs the statistics of "
                        "the whole batch: use --parallel intra", m->name);
-    r->params = m->params, r->grads = m->grads;
-    if (r->slices == 1 && o->packed_weights) {
-        /* 64-byte aligned, as the kernels that read and write packed
-         * weights need (see choose_weights_layout) */
-        size_t stride = own_stride(m);
-        r->own = aligned_alloc(64, 3 * stride * sizeof(float));
-        if (!r->own)
-            return nn_errf(err, "runner: out of memory for packed params");
-        r->params = r->own, r->grads = r->own + stride;
-    }
     if (r->slices > 1) {
         r->slice_grads = calloc((size_t)r->slices * m->n_params, sizeof(float));
         if (!r->slice_grads)
@@ -48,14 +32,13 @@ int nn_runner_init(nn_runner *r, const nn_exec_opts *o, nn_parallel_kind kind,
     for (int s = 0, off = 0; s < r->slices; s++) {
         /* slices differ by at most one image */
         int n = batch / r->slices + (s < batch % r->slices);
-        float *grads = s == 0 ? r->grads
+        float *grads = s == 0 ? m->grads
                               : r->slice_grads + (size_t)s * m->n_params;
         r->slice_off[s] = off, r->slice_n[s] = n;
         off += n;
         nn_exec_opts so = *o;
         so.single_thread = r->slices > 1, so.first_image = r->slice_off[s];
-        so.packed_weights = r->own != NULL;
-        if (nn_exec_create(&r->execs[s], &so, m, n, r->params, grads, err)) {
+        if (nn_exec_create(&r->execs[s], &so, m, n, m->params, grads, err)) {
             nn_runner_free(r);
             return -1;
         }
@@ -66,7 +49,6 @@ int nn_runner_init(nn_runner *r, const nn_exec_opts *o, nn_parallel_kind kind,
 void nn_runner_free(nn_runner *r) {
     for (int s = 0; s < r->slices; s++) nn_exec_free(r->execs[s]);
     free(r->slice_grads);
-    free(r->own);
     memset(r, 0, sizeof *r);
 }
 
@@ -115,30 +97,7 @@ static int run_pass(nn_runner *r, pass_kind pass, const float *in, float *out,
 }
 
 int nn_runner_sync_params(nn_runner *r, nn_err *err) {
-    if (r->own && nn_exec_convert(r->execs[0], r->m->params, r->params, 1, err))
-        return -1;
-    return nn_runner_params_updated(r, err);
-}
-
-int nn_runner_params_updated(nn_runner *r, nn_err *err) {
     return run_pass(r, PASS_SYNC, NULL, NULL, err);
-}
-
-int nn_runner_publish_params(nn_runner *r, nn_err *err) {
-    if (!r->own) return 0;
-    return nn_exec_convert(r->execs[0], r->params, r->m->params, 0, err);
-}
-
-int nn_runner_convert_state(nn_runner *r, float *v, int to_plain, nn_err *err) {
-    if (!r->own) return 0;
-    float *scratch = r->own + 2 * own_stride(r->m);
-    if (nn_exec_convert(r->execs[0], v, scratch, !to_plain, err)) return -1;
-    memcpy(v, scratch, r->m->n_params * sizeof *v);
-    return 0;
-}
-
-uint64_t nn_runner_layout_id(const nn_runner *r) {
-    return r->own ? nn_exec_layout_id(r->execs[0]) : 0;
 }
 
 int nn_runner_forward(nn_runner *r, const float *src, float *logits,
@@ -151,7 +110,7 @@ int nn_runner_backward(nn_runner *r, const float *diff_logits, nn_err *err) {
     if (r->slices == 1) return 0;
     /* grads += the other slices' gradients, summed in slice order so the
      * result does not depend on thread timing. */
-    float *g = r->grads;
+    float *g = r->m->grads;
     size_t n = r->m->n_params;
     int slices = r->slices;
     const float *sg = r->slice_grads;

@@ -132,31 +132,26 @@ static void compare(const char *name, nn_model *m, int batch,
     float *state0 = malloc((ns + 1) * sizeof(float));
     float *want_state = malloc((ns + 1) * sizeof(float));
     memcpy(state0, m->state, ns * sizeof(float));
-    CHECK(run_pass(m, NN_BACKEND_REF, NN_PRECISION_F32, NN_PARALLEL_INTRA, 0,
-                   2, batch, src, dlogits, want_logits) == 0);
+    CHECK(run_pass(m, NN_BACKEND_REF, NN_PRECISION_F32, NN_PARALLEL_INTRA, 2,
+                   batch, src,
+                   dlogits, want_logits) == 0);
     memcpy(want_grads, m->grads, np * sizeof(float));
     memcpy(want_state, m->state, ns * sizeof(float));
-    /* intra-op with plain and with packed weights, and batch-split */
-    const struct {
-        nn_parallel_kind kind;
-        int packed;
-        const char *name;
-    } strategies[] = {{NN_PARALLEL_INTRA, 0, "intra"},
-                      {NN_PARALLEL_INTRA, 1, "packed"},
-                      {NN_PARALLEL_BATCH, 0, "batch"}};
+    const nn_parallel_kind strategies[] = {NN_PARALLEL_INTRA,
+                                           NN_PARALLEL_BATCH};
     /* batch norm refuses batch-split (its statistics span the batch) */
-    int n_strategies = has_kind(m, NN_LAYER_BATCHNORM) ? 2 : 3;
+    int n_strategies = has_kind(m, NN_LAYER_BATCHNORM) ? 1 : 2;
     for (int s = 0; s < n_strategies; s++) {
         memcpy(m->state, state0, ns * sizeof(float));
         memset(m->grads, 0xff, np * sizeof(float)); /* NaN: must be written */
-        CHECK(run_pass(m, NN_BACKEND_ONEDNN, precision, strategies[s].kind,
-                       strategies[s].packed, 2, batch, src, dlogits,
-                       got_logits) == 0);
+        CHECK(run_pass(m, NN_BACKEND_ONEDNN, precision, strategies[s], 2,
+                       batch, src,
+                       dlogits, got_logits) == 0);
         double dl = scaled_diff(got_logits, want_logits, out);
         double dg = scaled_diff(m->grads, want_grads, np);
-        printf("%-45s %-4s batch %3d %-6s logits %.2e grads %.2e\n", name,
-               nn_precision_name(precision), batch, strategies[s].name, dl,
-               dg);
+        printf("%-45s %-4s batch %3d %-5s logits %.2e grads %.2e\n", name,
+               nn_precision_name(precision), batch,
+               nn_parallel_name(strategies[s]), dl, dg);
         CHECK(within("logits", -1, got_logits, want_logits, out, tol));
         CHECK(within("all grads", -1, m->grads, want_grads, np, tol));
         /* every layer's gradient block individually, so a small layer
@@ -195,23 +190,6 @@ static void compare(const char *name, nn_model *m, int batch,
     CHECK(scaled_diff(m->grads, m->grads, np) == 0); /* no NaN left */
     free(src), free(dlogits), free(want_logits), free(got_logits);
     free(want_grads), free(state0), free(want_state);
-}
-
-/* Whether a training runner of m packs any weights: on the real models
- * oneDNN's blocked convolution (and brgemm dense) layouts always differ
- * from ours, so the "packed" passes above did test packed weights. */
-static int packs_weights(nn_model *m, nn_precision precision, int batch) {
-    nn_runner r;
-    nn_err err;
-    nn_exec_opts o = {.backend = NN_BACKEND_ONEDNN, .precision = precision,
-                      .packed_weights = 1};
-    if (nn_runner_init(&r, &o, NN_PARALLEL_INTRA, m, batch, 2, &err)) {
-        fprintf(stderr, "packed runner: %s\n", err.msg);
-        return 0;
-    }
-    int packed = nn_runner_layout_id(&r) != 0;
-    nn_runner_free(&r);
-    return packed;
 }
 
 /* A ReLU (or dropout, whose zeros a max could pick) that no_relu cannot
@@ -254,7 +232,6 @@ static void compare_all(nn_precision precision, tolerance tol, int no_relu) {
         nn_model_init_params(&m, &rng);
         compare(models[i], &m, 64, precision, tol, &rng);
         compare(models[i], &m, 7, precision, tol, &rng);
-        if (i == 1) CHECK(packs_weights(&m, precision, 64));
         nn_model_free(&m);
     }
 }

@@ -44,7 +44,7 @@ static int setup(step_setup *s, char **argv, int n, float lr,
     if (n > s->data.n)
         return nn_errf(err, "%s: %d images, fewer than N = %d", argv[4],
                        s->data.n, n);
-    nn_exec_opts o = {.backend = backend, .precision = NN_PRECISION_F32};
+    nn_exec_opts o = {backend, NN_PRECISION_F32, 0, 0, 0};
     if (nn_runner_init(&s->runner, &o, NN_PARALLEL_INTRA, &s->model, n, 1,
                        err) ||
         nn_batch_init(&s->batch, n, nn_model_input_size(&s->model),

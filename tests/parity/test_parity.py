@@ -30,11 +30,9 @@ and after dense, average pooling, dropout, ReLU layers) with cross-entropy:
      and batch norm uses the exported running statistics. That step runs on
      both executors: the reference one (kernels/) within 1e-5 as above;
      oneDNN's training-mode batch norm is less precise (gradients 1e-4 to
-     4.4e-3 relative from float64 where PyTorch's own float32 and the
-     reference executor stay near 3e-6; it depends on the weights: two
-     trainings that differed only in rounding gave 4.0e-4 and 4.4e-3, the
-     worst on the conv before it), so there the step is checked within
-     BN_ONEDNN_TOL, far below the ~1 of a wrong layout or a missing term. A bias that batch norm follows has a gradient of
+     4e-4 relative from float64 where PyTorch's own float32 and the
+     reference executor stay near 3e-6), so there the step is checked
+     within BN_ONEDNN_TOL. A bias that batch norm follows has a gradient of
      zero in exact arithmetic (the norm removes it): its float32 value is
      rounding, checked as max |grad| / max |the layer's weight grad| <=
      ZERO_TOL instead of relative to PyTorch's 1e-16.
@@ -62,7 +60,7 @@ np, torch, nn, F = require("numpy", "torch", "torch.nn", "torch.nn.functional",
 
 
 TOL = 1e-5
-BN_ONEDNN_TOL = 1e-2  # oneDNN's training-mode batch norm (see above)
+BN_ONEDNN_TOL = 1e-3  # oneDNN's training-mode batch norm (see above)
 ZERO_TOL = 1e-3       # a zero gradient's float32 rounding (see above)
 STEP_IMAGES = 64
 LIMIT = "640"
