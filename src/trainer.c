@@ -32,7 +32,8 @@ static int check_input(const nn_model *m, const nn_splits *data,
                    m->in_w, data->rows, data->cols, data_dir);
 }
 
-/* Everything but the data and weights values: buffers sized from cfg. */
+/* Everything but the data and weights values: buffers sized from cfg; the
+ * optimizer and the training executors only when t->training. */
 static int build(nn_trainer *t, nn_err *err) {
     const nn_train_config *c = &t->cfg;
     nn_model *m = &t->model;
@@ -56,10 +57,11 @@ static int build(nn_trainer *t, nn_err *err) {
     nn_exec_opts infer = {c->backend, c->precision, 1, 0, 0};
     /* under MPI the executors run this rank's slice of the global batch */
     int slice = nn_step_slice_capacity(c->batch_size);
-    if (nn_optimizer_init(&t->opt, c->optim, m->n_params, c->lr, c->momentum,
-                          c->weight_decay, err) ||
-        nn_runner_init(&t->runner, &train, c->parallel, m, slice,
-                       c->threads, err) ||
+    if ((t->training &&
+         (nn_optimizer_init(&t->opt, c->optim, m->n_params, c->lr,
+                            c->momentum, c->weight_decay, err) ||
+          nn_runner_init(&t->runner, &train, c->parallel, m, slice,
+                         c->threads, err))) ||
         /* evaluation runs inference primitives, one executor over the
          * batch whatever the training strategy */
         nn_runner_init(&t->eval_runner, &infer, NN_PARALLEL_INTRA, m, slice,
@@ -102,10 +104,11 @@ static int load_data(nn_trainer *t, nn_err *err) {
 }
 
 int nn_trainer_build(nn_trainer **out, const nn_train_config *cfg,
-                     nn_err *err) {
+                     int training, nn_err *err) {
     nn_trainer *t = calloc(1, sizeof *t);
     if (!t) return nn_errf(err, "trainer: out of memory");
     t->cfg = *cfg;
+    t->training = training;
     t->lock.fd = -1;
     nn_rng init;
     nn_rng_seed(&init, cfg->seed ^ STREAM_INIT);
@@ -129,7 +132,7 @@ int nn_trainer_build(nn_trainer **out, const nn_train_config *cfg,
     /* the same draws on every rank; rank 0's make it certain */
     if (nn_comm_bcast(t->model.params, t->model.n_params * sizeof(float), 0,
                       err) ||
-        nn_runner_sync_params(&t->runner, err)) {
+        (training && nn_runner_sync_params(&t->runner, err))) {
         nn_trainer_free(t);
         return -1;
     }
@@ -169,7 +172,7 @@ int nn_trainer_create(nn_trainer **out, const nn_train_config *cfg,
     nn_trainer *t = NULL;
     /* a rank whose check failed joins the build's agreement as failed */
     int rc = nn_comm_agree(has_dir && check_new_run(c, err), err) ||
-             nn_trainer_build(&t, c, err) ||
+             nn_trainer_build(&t, c, 1, err) ||
              nn_comm_agree(writes && claim_run_dir(t, err), err);
     free(c);
     if (rc) {
@@ -362,6 +365,8 @@ static int stop_agreed(volatile int *stop, nn_err *err) {
 
 int nn_trainer_run(nn_trainer *t, nn_progress_fn progress, void *ctx,
                    volatile int *stop, nn_err *err) {
+    if (!t->training)
+        return nn_errf(err, "trainer: opened for evaluation only");
     while (t->epochs_done < t->cfg.epochs) {
         int epoch = t->epochs_done + 1;
         int rc = train_batches(t, epoch, progress, ctx, stop, err);

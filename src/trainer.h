@@ -30,12 +30,14 @@ struct nn_trainer {
     nn_sysinfo sys;
     nn_run_lock lock;           /* on cfg.out_dir while training into it */
     int saved_threads;          /* the checkpoint's count, on resume */
+    int training; /* 0: opened to evaluate: no optimizer or training runner */
 };
 
-/* Data, model, optimizer and executors of cfg, with fresh weights; no run
- * folder is touched (creating or resuming one is the caller's part). */
+/* Data, model, inference executors and, when training, the optimizer and
+ * training executors of cfg, with fresh weights; no run folder is touched
+ * (creating or resuming one is the caller's part). */
 int nn_trainer_build(nn_trainer **out, const nn_train_config *cfg,
-                     nn_err *err);
+                     int training, nn_err *err);
 
 /* Loss, accuracy and (into confusion, classes x classes, unless NULL) the
  * confusion matrix of ds with the current weights, on the inference

@@ -86,13 +86,13 @@ static int load_trainer(nn_trainer **out, const char *checkpoint,
                         const nn_train_config *cfg, int params_only,
                         nn_err *err) {
     nn_trainer *t;
-    if (nn_trainer_build(&t, cfg, err)) return -1;
+    if (nn_trainer_build(&t, cfg, !params_only, err)) return -1;
     nn_train_state s = nn_trainer_state(t);
     /* every rank reads the checkpoint (the run folder is at the same path
      * on every node) and all agree before training together */
     if (nn_comm_agree(nn_checkpoint_load(checkpoint, &s, params_only, err),
                       err) ||
-        nn_runner_sync_params(&t->runner, err)) {
+        (!params_only && nn_runner_sync_params(&t->runner, err))) {
         nn_trainer_free(t);
         return -1;
     }
