@@ -37,10 +37,19 @@ for ranks in 1 2 4 8 16; do
         [ $((ranks * threads)) -le "$CORES" ] || continue
         dir="$runs/r${ranks}t${threads}"
         echo "== $ranks ranks x $threads threads"
-        # --bind-to none: each rank's OpenMP threads may use any core
-        mpirun -np "$ranks" --bind-to none env OMP_NUM_THREADS="$threads" \
-            "$NN" bench --models "$MODELS" --batch 64 --threads "$threads" \
-            --parallel intra --no-epoch --out "$dir" | grep -E 'img/s|all-reduce'
+        # --bind-to none: each rank's OpenMP threads may use any core; a
+        # layout that hangs (a rank lost in a collective) ends the sweep
+        # after 15 minutes instead of holding the machine
+        if ! timeout 900 mpirun -np "$ranks" --bind-to none \
+                env OMP_NUM_THREADS="$threads" "$NN" bench --models "$MODELS" \
+                --batch 64 --threads "$threads" --parallel intra --no-epoch \
+                --out "$dir" >"$dir.log" 2>&1; then
+            echo "layouts.sh: $ranks ranks x $threads threads failed or ran" \
+                 "past 15 minutes; its output:" >&2
+            cat "$dir.log" >&2
+            exit 1
+        fi
+        grep -E 'img/s|all-reduce' "$dir.log"
         if [ -f "$csv.tmp" ]; then tail -n +2 "$dir/bench.csv" >>"$csv.tmp"
         else cp "$dir/bench.csv" "$csv.tmp"; fi
     done
