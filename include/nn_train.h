@@ -18,7 +18,7 @@
 typedef enum { NN_LOSS_MSE, NN_LOSS_CROSS_ENTROPY } nn_loss_kind;
 /* Values are stored in checkpoints: new kinds go at the end. */
 typedef enum { NN_OPTIM_ADAM, NN_OPTIM_SGD, NN_OPTIM_ADAMW } nn_optim_kind;
-/* The learning rate over the run: src/schedule.h has the formulas. */
+/* The learning rate over the run: src/train/schedule.h has the formulas. */
 typedef enum {
     NN_SCHEDULE_CONSTANT, /* the seed's */
     NN_SCHEDULE_COSINE,   /* per step, down to ~0 at the end */
