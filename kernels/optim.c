@@ -16,8 +16,11 @@
 #define NN_SANITIZED 1
 #endif
 #endif
-/* (not under a sanitizer: ifunc resolvers run before its runtime is up) */
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(NN_SANITIZED)
+/* (not under a sanitizer: ifunc resolvers run before its runtime is up;
+ * not with clang 14, whose clones of these OpenMP loops left the callers'
+ * symbols undefined at link time) */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && \
+    !defined(NN_SANITIZED)
 #define WIDE_SIMD __attribute__((target_clones("avx512f", "avx2", "default")))
 #else
 #define WIDE_SIMD
