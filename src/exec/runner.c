@@ -46,7 +46,24 @@ int nn_runner_init(nn_runner *r, const nn_exec_opts *o, nn_parallel_kind kind,
     return 0;
 }
 
+int nn_runner_add_short(nn_runner *r, const nn_exec_opts *o, int n,
+                        nn_err *err) {
+    if (n <= 0 || n >= r->batch || !nn_model_has_batchnorm(r->m)) return 0;
+    nn_exec_opts so = *o;
+    so.single_thread = 0, so.first_image = 0;
+    if (nn_exec_create(&r->short_exec, &so, r->m, n, r->m->params,
+                       r->m->grads, err))
+        return -1;
+    r->short_n = n, r->short_stale = 1;
+    return 0;
+}
+
+void nn_runner_set_images(nn_runner *r, int n) {
+    r->use_short = r->short_exec && n == r->short_n;
+}
+
 void nn_runner_free(nn_runner *r) {
+    nn_exec_free(r->short_exec);
     for (int s = 0; s < r->slices; s++) nn_exec_free(r->execs[s]);
     free(r->slice_grads);
     memset(r, 0, sizeof *r);
@@ -54,11 +71,13 @@ void nn_runner_free(nn_runner *r) {
 
 void nn_runner_set_step(nn_runner *r, uint64_t seed, uint64_t step) {
     for (int s = 0; s < r->slices; s++) nn_exec_set_step(r->execs[s], seed, step);
+    if (r->short_exec) nn_exec_set_step(r->short_exec, seed, step);
 }
 
 void nn_runner_set_first_image(nn_runner *r, int first) {
     for (int s = 0; s < r->slices; s++)
         nn_exec_set_first_image(r->execs[s], first + r->slice_off[s]);
+    if (r->short_exec) nn_exec_set_first_image(r->short_exec, first);
 }
 
 /* What one slice does in a pass; the error of the first failing slice wins. */
@@ -96,16 +115,23 @@ static int run_pass(nn_runner *r, pass_kind pass, const float *in, float *out,
     return failed ? -1 : 0;
 }
 
+/* The short batch's executor refreshes its weight copies only when it
+ * runs: once an epoch, not after every step. */
 int nn_runner_sync_params(nn_runner *r, nn_err *err) {
+    r->short_stale = r->short_exec != NULL;
     return run_pass(r, PASS_SYNC, NULL, NULL, err);
 }
 
 int nn_runner_forward(nn_runner *r, const float *src, float *logits,
                       nn_err *err) {
-    return run_pass(r, PASS_FORWARD, src, logits, err);
+    if (!r->use_short) return run_pass(r, PASS_FORWARD, src, logits, err);
+    if (r->short_stale && nn_exec_sync_params(r->short_exec, err)) return -1;
+    r->short_stale = 0;
+    return nn_exec_forward(r->short_exec, src, logits, err);
 }
 
 int nn_runner_backward(nn_runner *r, const float *diff_logits, nn_err *err) {
+    if (r->use_short) return nn_exec_backward(r->short_exec, diff_logits, err);
     if (run_pass(r, PASS_BACKWARD, diff_logits, NULL, err)) return -1;
     if (r->slices == 1) return 0;
     /* grads += the other slices' gradients, summed in slice order so the

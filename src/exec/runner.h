@@ -21,6 +21,12 @@ typedef struct {
     nn_exec *execs[NN_MAX_SLICES];
     int slice_off[NN_MAX_SLICES], slice_n[NN_MAX_SLICES];
     float *slice_grads; /* batch: (slices, n_params), slice 0 unused */
+    /* batch norm: an executor for the short last batch of an epoch, whose
+     * statistics must span its own images only (see nn_runner_add_short) */
+    nn_exec *short_exec;
+    int short_n;
+    int short_stale; /* params changed since its weight copies were made */
+    int use_short;   /* the next pass has short_n images and runs on it */
 } nn_runner;
 
 /* Executors of m as o says (its single_thread and first_image are the
@@ -30,6 +36,18 @@ typedef struct {
 int nn_runner_init(nn_runner *r, const nn_exec_opts *o, nn_parallel_kind kind,
                    nn_model *m, int batch, int threads, nn_err *err);
 void nn_runner_free(nn_runner *r);
+
+/* A batch shorter than the runner's is padded with zero images; that is
+ * exact where images do not meet, but batch norm would count the padding
+ * in its statistics. For a model with batch norm (intra only), this adds
+ * an executor for batches of exactly n images (0 < n < batch), which a
+ * pass of n images (nn_runner_set_images) then runs on. Otherwise it adds
+ * nothing. o as given to nn_runner_init. */
+int nn_runner_add_short(nn_runner *r, const nn_exec_opts *o, int n,
+                        nn_err *err);
+/* The next forward and backward are over the first n images of the
+ * runner's batch (n <= batch). */
+void nn_runner_set_images(nn_runner *r, int n);
 
 /* Dropout's key for the next training step (see nn_exec_set_step). */
 void nn_runner_set_step(nn_runner *r, uint64_t seed, uint64_t step);

@@ -87,6 +87,7 @@ int nn_step_run(nn_stepper *s, const nn_dataset *ds, const int *idx,
                               s->step);
     nn_runner_set_step(s->runner, s->dropout_seed, (uint64_t)s->step);
     nn_runner_set_first_image(s->runner, off);
+    nn_runner_set_images(s->runner, count);
     t[1] = omp_get_wtime();
     double loss = 0;
     int rc = nn_runner_forward(s->runner, b->src, b->logits, err);

@@ -57,11 +57,15 @@ static int build(nn_trainer *t, nn_err *err) {
     nn_exec_opts infer = {c->backend, c->precision, 1, 0, 0};
     /* under MPI the executors run this rank's slice of the global batch */
     int slice = nn_step_slice_capacity(c->batch_size);
+    /* this rank's images of the epoch's last batch, if it is short */
+    int last_off, last = n_train % c->batch_size;
+    if (last) nn_step_slice(last, &last_off, &last);
     if ((t->training &&
          (nn_optimizer_init(&t->opt, c->optim, m->n_params, c->lr,
                             c->momentum, c->weight_decay, err) ||
           nn_runner_init(&t->runner, &train, c->parallel, m, slice,
-                         c->threads, err))) ||
+                         c->threads, err) ||
+          nn_runner_add_short(&t->runner, &train, last, err))) ||
         /* evaluation runs inference primitives, one executor over the
          * batch whatever the training strategy */
         nn_runner_init(&t->eval_runner, &infer, NN_PARALLEL_INTRA, m, slice,

@@ -10,8 +10,10 @@
  * "loss" (1) the mean loss.
  *
  * Usage: step_dump MODEL mse|cross-entropy WEIGHTS IMAGES LABELS N LR OUT
- *                  [onednn|ref]
- * MODEL: a built-in model's name, or a model file (a path with a '/'). */
+ *                  [onednn|ref [CAPACITY]]
+ * MODEL: a built-in model's name, or a model file (a path with a '/').
+ * CAPACITY (default N): the runner's batch, as the trainer builds it; N
+ * images below it are the epoch's short last batch. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,7 +31,7 @@ typedef struct {
     nn_optimizer opt;
 } step_setup;
 
-static int setup(step_setup *s, char **argv, int n, float lr,
+static int setup(step_setup *s, char **argv, int n, int capacity, float lr,
                  nn_backend_kind backend, nn_err *err) {
     memset(s, 0, sizeof *s);
     nn_flush_denormals(); /* as the trainer does */
@@ -45,9 +47,10 @@ static int setup(step_setup *s, char **argv, int n, float lr,
         return nn_errf(err, "%s: %d images, fewer than N = %d", argv[4],
                        s->data.n, n);
     nn_exec_opts o = {backend, NN_PRECISION_F32, 0, 0, 0};
-    if (nn_runner_init(&s->runner, &o, NN_PARALLEL_INTRA, &s->model, n, 1,
-                       err) ||
-        nn_batch_init(&s->batch, n, nn_model_input_size(&s->model),
+    if (nn_runner_init(&s->runner, &o, NN_PARALLEL_INTRA, &s->model,
+                       capacity, 1, err) ||
+        nn_runner_add_short(&s->runner, &o, n, err) ||
+        nn_batch_init(&s->batch, capacity, nn_model_input_size(&s->model),
                       s->model.classes, err) ||
         nn_optimizer_init(&s->opt, NN_OPTIM_ADAM, s->model.n_params, lr, 0,
                           0, err))
@@ -84,27 +87,28 @@ static int dump(const char *path, step_setup *s, int n, float loss,
 }
 
 int main(int argc, char **argv) {
-    if (argc < 9 || argc > 10) {
+    if (argc < 9 || argc > 11) {
         fprintf(stderr, "usage: %s MODEL mse|cross-entropy WEIGHTS IMAGES "
-                "LABELS N LR OUT [onednn|ref]\n", argv[0]);
+                "LABELS N LR OUT [onednn|ref [CAPACITY]]\n", argv[0]);
         return 2;
     }
     nn_loss_kind loss = strcmp(argv[2], "mse") ? NN_LOSS_CROSS_ENTROPY
                                                  : NN_LOSS_MSE;
-    nn_backend_kind backend = argc == 10 && !strcmp(argv[9], "ref")
+    nn_backend_kind backend = argc >= 10 && !strcmp(argv[9], "ref")
                                   ? NN_BACKEND_REF : NN_BACKEND_ONEDNN;
     int n = atoi(argv[6]);
+    int capacity = argc == 11 ? atoi(argv[10]) : n;
     float lr = strtof(argv[7], NULL);
-    if (n < 1 || !(lr > 0)) {
-        fprintf(stderr, "step_dump: bad N '%s' or LR '%s'\n", argv[6],
-                argv[7]);
+    if (n < 1 || capacity < n || !(lr > 0)) {
+        fprintf(stderr, "step_dump: bad N '%s', LR '%s' or CAPACITY\n",
+                argv[6], argv[7]);
         return 2;
     }
     step_setup s;
     nn_err err = {""};
     double loss_sum = 0;
     long correct = 0;
-    int rc = setup(&s, argv, n, lr, backend, &err);
+    int rc = setup(&s, argv, n, capacity, lr, backend, &err);
     if (!rc) {
         nn_stepper st = {&s.runner, &s.batch, &s.opt, &s.model, loss, NULL,
                          0, 1, NULL, 0};

@@ -30,9 +30,14 @@ and after dense, average pooling, dropout, ReLU layers) with cross-entropy:
      and batch norm uses the exported running statistics. That step runs on
      both executors: the reference one (kernels/) within 1e-5 as above;
      oneDNN's training-mode batch norm is less precise (gradients 1e-4 to
-     4e-4 relative from float64 where PyTorch's own float32 and the
-     reference executor stay near 3e-6), so there the step is checked
-     within BN_ONEDNN_TOL. A bias that batch norm follows has a gradient of
+     4.4e-3 relative from float64, depending on the weights and the batch,
+     where PyTorch's own float32 and the reference executor stay near
+     3e-6; the worst on the conv before it), so there the step is checked
+     within BN_ONEDNN_TOL, far below the ~1 of a wrong layout or of
+     padding counted in the statistics. The same step also runs on 40
+     images in a runner built for 64, as the epoch's short last batch
+     runs: batch norm must normalise over the 40 alone (with the 24 zero
+     images of the padding counted, the gradients were 1.55 relative off). A bias that batch norm follows has a gradient of
      zero in exact arithmetic (the norm removes it): its float32 value is
      rounding, checked as max |grad| / max |the layer's weight grad| <=
      ZERO_TOL instead of relative to PyTorch's 1e-16.
@@ -60,9 +65,10 @@ np, torch, nn, F = require("numpy", "torch", "torch.nn", "torch.nn.functional",
 
 
 TOL = 1e-5
-BN_ONEDNN_TOL = 1e-3  # oneDNN's training-mode batch norm (see above)
+BN_ONEDNN_TOL = 1e-2  # oneDNN's training-mode batch norm (see above)
 ZERO_TOL = 1e-3       # a zero gradient's float32 rounding (see above)
 STEP_IMAGES = 64
+SHORT_IMAGES = 40  # a short last batch in a runner of STEP_IMAGES
 LIMIT = "640"
 
 def read_safetensors(path):
@@ -272,18 +278,18 @@ def check_grads(nn_res, grads, zero, tol, tag):
 
 
 def check_step(step_dump, model_arg, st_path, model, meta, x, y, tmp, tag,
-               backend="onednn", tol=TOL):
+               backend="onednn", tol=TOL, n=STEP_IMAGES, capacity=STEP_IMAGES):
     lr = float(meta["nntrain.config.lr"])
     loss_name = meta["nntrain.config.loss"]
     out = os.path.join(tmp, "step.safetensors")
-    tag = f"{tag} ({backend} step)"
+    short = f", {n} images in a batch of {capacity}" if n < capacity else ""
+    tag = f"{tag} ({backend} step{short})"
     run([step_dump, model_arg, loss_name, st_path, x["path"],
-         y["path"], str(STEP_IMAGES), repr(lr), out, backend])
+         y["path"], str(n), repr(lr), out, backend, str(capacity)])
     nn_res, _ = read_safetensors(out)
     before, _ = read_safetensors(st_path)
     loss, z, grads, weights, running = torch_step(
-        model, loss_name, x["images"][:STEP_IMAGES],
-        y["labels"][:STEP_IMAGES], lr)
+        model, loss_name, x["images"][:n], y["labels"][:n], lr)
     before = {n: before[n] for n in weights}  # not the running statistics
     check_running(nn_res, running, tol, tag)
     check(abs(float(nn_res["loss"][0]) - loss) <= tol * abs(loss),
@@ -296,9 +302,11 @@ def check_step(step_dump, model_arg, st_path, model, meta, x, y, tmp, tag,
 
 
 def one_case(args, data, model_arg, loss_name, tmp,
-             steps=(("onednn", TOL),)):
+             steps=(("onednn", TOL, STEP_IMAGES, STEP_IMAGES),)):
     """model_arg: a built-in model's name or a model file; steps: the
-    executors whose training step is checked, each with its tolerance.
+    executors whose training step is checked, each with its tolerance, its
+    images and the batch they are run in (fewer images: the epoch's short
+    last batch, padded).
     Returns {row label: numbers} for the summary."""
     nntrain, step_dump, data_dir = args
     model_name = os.path.basename(model_arg).removesuffix(".txt")
@@ -328,11 +336,13 @@ def one_case(args, data, model_arg, loss_name, tmp,
     model.eval()
     worst = check_predict(nntrain, run_dir, model, data["x"], tag)
     rows = {} if steps else {model_name: (worst,)}
-    for backend, tol in steps:
+    for backend, tol, n, capacity in steps:
         label = model_name if len(steps) == 1 else f"{model_name} {backend}"
+        if n < capacity:
+            label += f" {n}/{capacity}"
         rows[label] = (worst,) + check_step(
             step_dump, model_arg, st_path, model, meta, data["x"], data["y"],
-            tmp, tag, backend, tol)
+            tmp, tag, backend, tol, n, capacity)
     return rows
 
 
@@ -374,7 +384,10 @@ def main():
             args, data, every, "cross-entropy", tmp, steps=()))
         results["cross-entropy"].update(one_case(
             args, data, without_dropout(every, tmp), "cross-entropy", tmp,
-            steps=(("ref", TOL), ("onednn", BN_ONEDNN_TOL))))
+            steps=(("ref", TOL, STEP_IMAGES, STEP_IMAGES),
+                   ("onednn", BN_ONEDNN_TOL, STEP_IMAGES, STEP_IMAGES),
+                   ("ref", TOL, SHORT_IMAGES, STEP_IMAGES),
+                   ("onednn", BN_ONEDNN_TOL, SHORT_IMAGES, STEP_IMAGES))))
     print("\nsummary (max relative differences vs PyTorch):")
     print("model                  loss          logits  grads    Adam on   "
           "own step     own step")
