@@ -88,6 +88,11 @@ void nn_train_config_default(nn_train_config *cfg);
  * value out of range as summary.json names it ("threads 100000 is out of
  * range 1..1024"), for the caller to prefix with where it came from. */
 int nn_train_config_check(const nn_train_config *cfg, nn_err *err);
+/* A digest of what every MPI rank must share: the recipe (layer table,
+ * epochs, batch, data split, optimizer, schedule, augmentation, seed, loss,
+ * backend, precision, strategy, NaN policy, checkpoint interval) and the
+ * data's fingerprint; not the environment (threads, paths, class names). */
+uint64_t nn_train_config_recipe_digest(const nn_train_config *cfg);
 const char *nn_loss_name(nn_loss_kind kind);
 const char *nn_optim_name(nn_optim_kind kind);
 const char *nn_schedule_name(nn_schedule_kind kind);

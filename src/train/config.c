@@ -1,4 +1,5 @@
-/* config.c: the seed recipe's defaults and the names of config values. */
+/* config.c: the seed recipe's defaults, the checks of a config, and the
+ * digest of its recipe. */
 #include <math.h>
 #include <omp.h>
 #include <stdio.h>
@@ -105,3 +106,42 @@ const char *nn_parallel_name(nn_parallel_kind kind) {
 
 const char *const nn_phase_names[NN_PHASES] = {
     "batching", "forward", "loss", "backward", "allreduce", "optimizer"};
+
+/* FNV-1a over n little-endian bytes of x. */
+static uint64_t mix(uint64_t h, uint64_t x, int n) {
+    for (int i = 0; i < n; i++)
+        h = (h ^ (uint8_t)(x >> (8 * i))) * 1099511628211ull;
+    return h;
+}
+
+static uint64_t mix_f32(uint64_t h, float x) {
+    uint32_t u;
+    memcpy(&u, &x, sizeof u);
+    return mix(h, u, 4);
+}
+
+uint64_t nn_train_config_recipe_digest(const nn_train_config *c) {
+    const nn_model_desc *d = &c->model;
+    uint64_t h = 1469598103934665603ull;
+    h = mix(h, (uint64_t)d->in_c, 4), h = mix(h, (uint64_t)d->in_h, 4);
+    h = mix(h, (uint64_t)d->in_w, 4), h = mix(h, (uint64_t)d->n_layers, 4);
+    for (int i = 0; i < d->n_layers; i++) {
+        const nn_layer_spec *l = &d->layers[i];
+        h = mix(h, (uint64_t)l->kind, 4), h = mix(h, (uint64_t)l->out, 4);
+        h = mix(h, (uint64_t)l->kernel, 4), h = mix(h, (uint64_t)l->stride, 4);
+        h = mix(h, (uint64_t)l->pad, 4), h = mix(h, (uint64_t)l->relu, 4);
+        h = mix_f32(h, l->p);
+    }
+    const int ints[] = {c->epochs,        c->batch_size,    c->limit,
+                        c->val,           c->save_every,    c->schedule,
+                        c->warmup_epochs, c->augment_crop,  c->augment_flip,
+                        c->loss,          c->optim,         c->backend,
+                        c->precision,     c->parallel,      c->nan_policy};
+    for (size_t i = 0; i < sizeof ints / sizeof *ints; i++)
+        h = mix(h, (uint64_t)(uint32_t)ints[i], 4);
+    h = mix_f32(h, c->lr), h = mix_f32(h, c->momentum);
+    h = mix_f32(h, c->weight_decay), h = mix(h, c->seed, 8);
+    for (int i = 0; i < NN_DATA_FILES; i++)
+        h = mix(h, c->data_fp.size[i], 8), h = mix(h, c->data_fp.crc[i], 4);
+    return h;
+}

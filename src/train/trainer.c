@@ -107,6 +107,20 @@ static int load_data(nn_trainer *t, nn_err *err) {
     return 0;
 }
 
+/* Ranks with different recipes would train apart (or wait forever in a
+ * collective one of them skips): each compares its recipe with rank 0's. */
+static int agree_on_recipe(const nn_train_config *c, nn_err *err) {
+    if (nn_comm_size() == 1) return 0;
+    uint64_t mine = nn_train_config_recipe_digest(c), root = mine;
+    if (nn_comm_bcast(&root, sizeof root, 0, err)) return -1;
+    int rc = root == mine
+                 ? 0
+                 : nn_errf(err, "rank %d's recipe (model, training flags or "
+                           "data) differs from rank 0's: every rank must "
+                           "run the same", nn_comm_rank());
+    return nn_comm_agree(rc, err);
+}
+
 int nn_trainer_build(nn_trainer **out, const nn_train_config *cfg,
                      int training, nn_err *err) {
     nn_trainer *t = calloc(1, sizeof *t);
@@ -128,7 +142,7 @@ int nn_trainer_build(nn_trainer **out, const nn_train_config *cfg,
     }
     /* every rank agrees before the first collective: a rank that could
      * not read its data fails them all, with its message */
-    if (nn_comm_agree(rc, err)) {
+    if (nn_comm_agree(rc, err) || agree_on_recipe(cfg, err)) {
         nn_trainer_free(t);
         return -1;
     }

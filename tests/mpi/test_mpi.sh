@@ -90,6 +90,18 @@ RC=$?
 check_true "data missing on rank 1: non-zero exit" "!= 0" "$RC" test "$RC" -ne 0
 check "data missing on rank 1: the message once" 1 "$(grep -c '^nntrain train:.*nodata' "$TMP/e")"
 check_true "data missing on rank 1: no run folder" "none" "one" test ! -e "$TMP/f2"
+# rank 1 with another learning rate: it would train apart from rank 0
+timeout 90 mpirun --oversubscribe -np 1 "$NN" train "${R[@]}" --out "$TMP/f4" : \
+    -np 1 "$NN" train "${R[@]}" --lr 0.01 --out "$TMP/f4" >"$TMP/o" 2>"$TMP/e"
+RC=$?
+check_true "another --lr on rank 1: non-zero exit" "!= 0" "$RC" test "$RC" -ne 0
+check "another --lr on rank 1: the message once" 1 "$(grep -c "^nntrain train: rank 1's recipe .* differs from rank 0's" "$TMP/e")"
+check_true "another --lr on rank 1: no run folder" "none" "one" test ! -e "$TMP/f4"
+# the same table by name and by file, other thread counts: one recipe
+timeout 90 mpirun --oversubscribe -np 1 "$NN" train "${R[@]}" --epochs 1 --out "$TMP/f5" : \
+    -np 1 "$NN" train "${R[@]/mlp/$HERE/../../models/mlp.txt}" --epochs 1 --threads 2 \
+    --out "$TMP/f5" >"$TMP/o" 2>"$TMP/e"
+check "the same recipe, another environment on rank 1: exit code ($(head -c 300 "$TMP/e"))" 0 "$?"
 mp 2 "$TMP/o" "$TMP/e" train --model "$HERE/../../models/mlp-bn.txt" --data "$DATA" --out "$TMP/f3"
 check_true "batch norm on 2 ranks: refused" "!= 0" "$RC" test "$RC" -ne 0
 check "batch norm on 2 ranks: the message once" 1 "$(grep -c '^nntrain train:.*batch norm' "$TMP/e")"
