@@ -114,33 +114,41 @@ static uint64_t mix(uint64_t h, uint64_t x, int n) {
     return h;
 }
 
-static uint64_t mix_f32(uint64_t h, float x) {
-    uint32_t u;
-    memcpy(&u, &x, sizeof u);
-    return mix(h, u, 4);
+static uint64_t mix_ints(uint64_t h, const int *v, size_t n) {
+    for (size_t i = 0; i < n; i++) h = mix(h, (uint32_t)v[i], 4);
+    return h;
+}
+
+static uint64_t mix_f32s(uint64_t h, const float *v, size_t n) {
+    for (size_t i = 0; i < n; i++) {
+        uint32_t u;
+        memcpy(&u, &v[i], sizeof u);
+        h = mix(h, u, 4);
+    }
+    return h;
 }
 
 uint64_t nn_train_config_recipe_digest(const nn_train_config *c) {
     const nn_model_desc *d = &c->model;
     uint64_t h = 1469598103934665603ull;
-    h = mix(h, (uint64_t)d->in_c, 4), h = mix(h, (uint64_t)d->in_h, 4);
-    h = mix(h, (uint64_t)d->in_w, 4), h = mix(h, (uint64_t)d->n_layers, 4);
+    const int shape[] = {d->in_c, d->in_h, d->in_w, d->n_layers};
+    h = mix_ints(h, shape, 4);
     for (int i = 0; i < d->n_layers; i++) {
         const nn_layer_spec *l = &d->layers[i];
-        h = mix(h, (uint64_t)l->kind, 4), h = mix(h, (uint64_t)l->out, 4);
-        h = mix(h, (uint64_t)l->kernel, 4), h = mix(h, (uint64_t)l->stride, 4);
-        h = mix(h, (uint64_t)l->pad, 4), h = mix(h, (uint64_t)l->relu, 4);
-        h = mix_f32(h, l->p);
+        const int layer[] = {(int)l->kind, l->out, l->kernel,
+                             l->stride,    l->pad, l->relu};
+        h = mix_f32s(mix_ints(h, layer, 6), &l->p, 1);
     }
-    const int ints[] = {c->epochs,        c->batch_size,    c->limit,
-                        c->val,           c->save_every,    c->schedule,
-                        c->warmup_epochs, c->augment_crop,  c->augment_flip,
-                        c->loss,          c->optim,         c->backend,
-                        c->precision,     c->parallel,      c->nan_policy};
-    for (size_t i = 0; i < sizeof ints / sizeof *ints; i++)
-        h = mix(h, (uint64_t)(uint32_t)ints[i], 4);
-    h = mix_f32(h, c->lr), h = mix_f32(h, c->momentum);
-    h = mix_f32(h, c->weight_decay), h = mix(h, c->seed, 8);
+    const int ints[] = {c->epochs,        c->batch_size,   c->limit,
+                        c->val,           c->save_every,   (int)c->schedule,
+                        c->warmup_epochs, c->augment_crop, c->augment_flip,
+                        (int)c->loss,     (int)c->optim,   (int)c->backend,
+                        (int)c->precision, (int)c->parallel,
+                        (int)c->nan_policy};
+    const float floats[] = {c->lr, c->momentum, c->weight_decay};
+    h = mix_ints(h, ints, sizeof ints / sizeof *ints);
+    h = mix_f32s(h, floats, sizeof floats / sizeof *floats);
+    h = mix(h, c->seed, 8);
     for (int i = 0; i < NN_DATA_FILES; i++)
         h = mix(h, c->data_fp.size[i], 8), h = mix(h, c->data_fp.crc[i], 4);
     return h;
