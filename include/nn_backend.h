@@ -48,6 +48,10 @@ typedef struct {
      * keys its mask by the element's index in the batch, so a batch split
      * into slices draws the same mask as the whole */
     int first_image;
+    /* the batch is spread over MPI ranks, one executor each: batch norm's
+     * training statistics and their gradients span every rank's images
+     * (collective: every rank's executor runs each pass with the others) */
+    int sync_batchnorm;
 } nn_exec_opts;
 
 /* Builds an executor of model m for `batch` images. It reads weights from

@@ -15,11 +15,9 @@ static inline size_t at(const bnorm_shape *s, int i, int ch, int j) {
 }
 
 /* Two passes per channel (mean, then the mean of squared deviations), which
- * avoids the cancellation of E[x^2] - E[x]^2. The normalization uses the
- * float mean and var as stored, the values the backward will be given. */
-void bnorm_forward_training(float *dst, float *mean, float *var,
-                            const float *src, const float *scale,
-                            const float *shift, const bnorm_shape *s) {
+ * avoids the cancellation of E[x^2] - E[x]^2. */
+void bnorm_batch_stats(float *mean, float *var, const float *src,
+                       const bnorm_shape *s) {
     const double count = (double)s->n * s->hw;
     #pragma omp parallel for schedule(static)
     for (int ch = 0; ch < s->c; ch++) {
@@ -36,6 +34,14 @@ void bnorm_forward_training(float *dst, float *mean, float *var,
         mean[ch] = (float)m;
         var[ch] = (float)(sq / count);
     }
+}
+
+/* The normalization uses the float mean and var as stored, the values the
+ * backward will be given. */
+void bnorm_forward_training(float *dst, float *mean, float *var,
+                            const float *src, const float *scale,
+                            const float *shift, const bnorm_shape *s) {
+    bnorm_batch_stats(mean, var, src, s);
     bnorm_forward_inference(dst, src, mean, var, scale, shift, s);
 }
 
@@ -57,30 +63,40 @@ void bnorm_forward_inference(float *dst, const float *src, const float *mean,
     }
 }
 
-/* With M = n*hw values per channel, r = 1 / sqrt(var + eps) and
- * xhat = (src - mean) r:
- *   diff_shift = sum dy,  diff_scale = sum dy xhat,
- *   diff_src   = scale r (dy - diff_shift / M - xhat diff_scale / M),
- * the last two terms being the paths through the batch mean and variance. */
-void bnorm_backward(float *diff_src, float *diff_scale, float *diff_shift,
-                    const float *diff_dst, const float *src,
-                    const float *mean, const float *var, const float *scale,
-                    const bnorm_shape *s) {
-    const double count = (double)s->n * s->hw;
+void bnorm_backward_sums(double *sum_dy, double *sum_dy_xhat,
+                         const float *diff_dst, const float *src,
+                         const float *mean, const float *var,
+                         const bnorm_shape *s) {
     #pragma omp parallel for schedule(static)
     for (int ch = 0; ch < s->c; ch++) {
         const double r = 1.0 / sqrt((double)var[ch] + s->eps);
-        double sum_dy = 0, sum_dy_xhat = 0;
+        double dy = 0, dy_xhat = 0;
         for (int i = 0; i < s->n; i++) {
             for (int j = 0; j < s->hw; j++) {
                 const size_t k = at(s, i, ch, j);
-                sum_dy += diff_dst[k];
-                sum_dy_xhat += diff_dst[k] * (((double)src[k] - mean[ch]) * r);
+                dy += diff_dst[k];
+                dy_xhat += diff_dst[k] * (((double)src[k] - mean[ch]) * r);
             }
         }
+        sum_dy[ch] = dy;
+        sum_dy_xhat[ch] = dy_xhat;
+    }
+}
+
+/* With r = 1 / sqrt(var + eps) and xhat = (src - mean) r:
+ *   diff_src = scale r (dy - sum_dy / count - xhat sum_dy_xhat / count),
+ * the last two terms being the paths through the batch mean and variance. */
+void bnorm_backward_data(float *diff_src, const float *diff_dst,
+                         const float *src, const float *mean,
+                         const float *var, const float *scale,
+                         const double *sum_dy, const double *sum_dy_xhat,
+                         double count, const bnorm_shape *s) {
+    #pragma omp parallel for schedule(static)
+    for (int ch = 0; ch < s->c; ch++) {
+        const double r = 1.0 / sqrt((double)var[ch] + s->eps);
         const double a = scale[ch] * r;
-        const double mean_dy = sum_dy / count;
-        const double mean_dy_xhat = sum_dy_xhat / count;
+        const double mean_dy = sum_dy[ch] / count;
+        const double mean_dy_xhat = sum_dy_xhat[ch] / count;
         for (int i = 0; i < s->n; i++) {
             for (int j = 0; j < s->hw; j++) {
                 const size_t k = at(s, i, ch, j);
@@ -89,9 +105,23 @@ void bnorm_backward(float *diff_src, float *diff_scale, float *diff_shift,
                     (float)(a * (diff_dst[k] - mean_dy - xhat * mean_dy_xhat));
             }
         }
-        diff_scale[ch] = (float)sum_dy_xhat;
-        diff_shift[ch] = (float)sum_dy;
     }
+}
+
+/* diff_shift = sum dy, diff_scale = sum dy xhat, over this batch. */
+void bnorm_backward(float *diff_src, float *diff_scale, float *diff_shift,
+                    const float *diff_dst, const float *src,
+                    const float *mean, const float *var, const float *scale,
+                    const bnorm_shape *s) {
+    double sum_dy[s->c], sum_dy_xhat[s->c];
+    bnorm_backward_sums(sum_dy, sum_dy_xhat, diff_dst, src, mean, var, s);
+    for (int ch = 0; ch < s->c; ch++) {
+        diff_scale[ch] = (float)sum_dy_xhat[ch];
+        diff_shift[ch] = (float)sum_dy[ch];
+    }
+    if (diff_src)
+        bnorm_backward_data(diff_src, diff_dst, src, mean, var, scale, sum_dy,
+                            sum_dy_xhat, (double)s->n * s->hw, s);
 }
 
 /* running = (1 - momentum) running + momentum batch, the batch variance

@@ -92,6 +92,9 @@ typedef struct {
     int n, c, hw; /* src (n, c, hw): hw = H*W for conv outputs, 1 for dense */
     float eps;    /* added to the variance (PyTorch: 1e-5) */
 } bnorm_shape;
+/* The batch mean and BIASED variance (divide by n*hw) per channel. */
+void bnorm_batch_stats(float *mean, float *var, const float *src,
+                       const bnorm_shape *s);
 /* Training: batch mean and BIASED variance (divide by n*hw) per channel into
  * mean (c), var (c); dst = scale * (src - mean) / sqrt(var + eps) + shift. */
 void bnorm_forward_training(float *dst, float *mean, float *var,
@@ -102,11 +105,26 @@ void bnorm_forward_inference(float *dst, const float *src, const float *mean,
                              const float *var, const float *scale,
                              const float *shift, const bnorm_shape *s);
 /* Backward of the training forward (batch statistics mean/var as it computed
- * them): diff_src (n, c, hw), diff_scale (c), diff_shift (c), overwritten. */
+ * them): diff_src (n, c, hw; NULL: not wanted), diff_scale (c), diff_shift
+ * (c), overwritten. */
 void bnorm_backward(float *diff_src, float *diff_scale, float *diff_shift,
                     const float *diff_dst, const float *src,
                     const float *mean, const float *var, const float *scale,
                     const bnorm_shape *s);
+/* The backward in two halves, for statistics that span several batches
+ * (synchronized batch norm: each MPI rank holds a slice): the per-channel
+ * sums sum_dy = sum dy and sum_dy_xhat = sum dy xhat over this batch (c
+ * each), then diff_src from the sums over all `count` values per channel
+ * that the statistics came from. */
+void bnorm_backward_sums(double *sum_dy, double *sum_dy_xhat,
+                         const float *diff_dst, const float *src,
+                         const float *mean, const float *var,
+                         const bnorm_shape *s);
+void bnorm_backward_data(float *diff_src, const float *diff_dst,
+                         const float *src, const float *mean,
+                         const float *var, const float *scale,
+                         const double *sum_dy, const double *sum_dy_xhat,
+                         double count, const bnorm_shape *s);
 /* PyTorch's running statistics update after a training forward over `count`
  * values per channel (n*hw): running = (1 - momentum) * running + momentum *
  * batch, where the batch variance is made UNBIASED (var * count/(count-1);

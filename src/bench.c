@@ -59,8 +59,10 @@ static int state_init(bench_state *s, const nn_bench_config *c, nn_err *err) {
     if (c->batch > BENCH_IMAGES)
         return nn_errf(err, "bench: batch %d is larger than %d", c->batch,
                        BENCH_IMAGES);
-    nn_exec_opts train = {c->backend, c->precision, 0, 0, 0};
-    nn_exec_opts infer = {c->backend, c->precision, 1, 0, 0};
+    nn_exec_opts train = {.backend = c->backend, .precision = c->precision,
+                          .sync_batchnorm = nn_comm_size() > 1};
+    nn_exec_opts infer = {.backend = c->backend, .precision = c->precision,
+                          .inference = 1};
     /* under MPI each rank runs its slice of the batch */
     int slice = nn_step_slice_capacity(c->batch);
     s->global_batch = c->batch;

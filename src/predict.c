@@ -40,7 +40,8 @@ int nn_predictor_start(nn_predictor *p, int batch, int threads, nn_err *err) {
     nn_flush_denormals();
     /* f32 from the f32 master weights, whatever precision trained them:
      * exact, and on any CPU */
-    nn_exec_opts infer = {p->cfg.backend, NN_PRECISION_F32, 1, 0, 0};
+    nn_exec_opts infer = {.backend = p->cfg.backend,
+                          .precision = NN_PRECISION_F32, .inference = 1};
     if (nn_runner_init(&p->runner, &infer, NN_PARALLEL_INTRA, &p->model,
                        batch, threads, err) ||
         nn_batch_init(&p->batch, batch, nn_model_input_size(&p->model),

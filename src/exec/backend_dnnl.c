@@ -200,6 +200,7 @@ int dnnl_exec_create(dnnl_exec **out, const nn_model *m, int batch,
     e->training = !o->inference;
     e->prop = e->training ? dnnl_forward_training : dnnl_forward_inference;
     e->first_image = o->first_image;
+    e->sync_bn = o->sync_batchnorm;
     if (build(e, err)) {
         dnnl_exec_free(e);
         return -1;

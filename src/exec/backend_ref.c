@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
+#include "bnorm_sync.h"
 #include "kernels.h"
 
 struct ref_exec {
@@ -23,6 +24,10 @@ struct ref_exec {
     int32_t *argmax[NN_MAX_LAYERS]; /* max pooling: (batch, C, OH, OW) */
     float *mean[NN_MAX_LAYERS];     /* batch norm: the batch's mean, var */
     float *var[NN_MAX_LAYERS];
+    long bn_total[NN_MAX_LAYERS]; /* values per channel behind them */
+    int sync_bn;                  /* ... over every MPI rank's slice */
+    double *bn_sums; /* 2 C + 1 of the widest batch norm: sums, sync */
+    int bn_width;    /* that C */
 };
 
 static size_t out_size(const nn_layer *l) {
@@ -38,7 +43,12 @@ static int layer_buffers(ref_exec *e, int i) {
     if (l->spec.kind == NN_LAYER_BATCHNORM) {
         e->mean[i] = malloc((size_t)l->out_c * sizeof(float));
         e->var[i] = malloc((size_t)l->out_c * sizeof(float));
-        return e->mean[i] && e->var[i];
+        if (l->out_c > e->bn_width) { /* the widest layer's */
+            free(e->bn_sums);
+            e->bn_width = l->out_c;
+            e->bn_sums = malloc((size_t)(2 * l->out_c + 1) * sizeof(double));
+        }
+        return e->mean[i] && e->var[i] && e->bn_sums;
     }
     return 1;
 }
@@ -51,6 +61,7 @@ int ref_exec_create(ref_exec **out, const nn_model *m, int batch,
     e->m = m, e->batch = batch, e->params = params, e->grads = grads;
     e->training = !o->inference;
     e->first = o->first_image;
+    e->sync_bn = o->sync_batchnorm;
     int ok = 1;
     for (int i = 0; i < m->n_layers; i++) {
         ok &= layer_buffers(e, i);
@@ -80,6 +91,7 @@ void ref_exec_free(ref_exec *e) {
         free(e->mean[i]);
         free(e->var[i]);
     }
+    free(e->bn_sums);
     free(e);
 }
 
@@ -149,10 +161,15 @@ static void layer_forward(ref_exec *e, int i) {
                                     bias, &s);
             break;
         }
-        bnorm_forward_training(dst, e->mean[i], e->var[i], src, w, bias, &s);
-        bnorm_update_running(running, running + l->out_c, e->mean[i],
-                             e->var[i], l->out_c, (long)b * s.hw,
-                             NN_BNORM_MOMENTUM);
+        float *mean = e->mean[i], *var = e->var[i];
+        bnorm_batch_stats(mean, var, src, &s);
+        e->bn_total[i] = (long)b * s.hw;
+        if (e->sync_bn)
+            e->bn_total[i] = bnorm_sync_stats(mean, var, l->out_c,
+                                              e->bn_total[i], e->bn_sums);
+        bnorm_forward_inference(dst, src, mean, var, w, bias, &s);
+        bnorm_update_running(running, running + l->out_c, mean, var,
+                             l->out_c, e->bn_total[i], NN_BNORM_MOMENTUM);
         break;
     }
     case NN_LAYER_DROPOUT:
@@ -205,10 +222,20 @@ static void layer_backward(ref_exec *e, int i, const float *dd, float *ds) {
         break;
     }
     case NN_LAYER_BATCHNORM: {
-        /* the scale and shift gradients are needed even without ds, but
-         * batch norm never comes first */
+        /* the scale and shift gradients are this slice's (the step sums
+         * every gradient over the ranks); diff_src needs the sums over
+         * every image the statistics came from */
         bnorm_shape s = bnorm_shape_of(l, b);
-        bnorm_backward(ds, gw, gb, dd, src, e->mean[i], e->var[i], w, &s);
+        double *dy = e->bn_sums, *dy_xhat = dy + l->out_c;
+        bnorm_backward_sums(dy, dy_xhat, dd, src, e->mean[i], e->var[i], &s);
+        for (int ch = 0; ch < l->out_c; ch++) {
+            gw[ch] = (float)dy_xhat[ch];
+            gb[ch] = (float)dy[ch];
+        }
+        if (!ds) break;
+        if (e->sync_bn) bnorm_sync_sums(dy, 2 * l->out_c);
+        bnorm_backward_data(ds, dd, src, e->mean[i], e->var[i], w, dy,
+                            dy_xhat, (double)e->bn_total[i], &s);
         break;
     }
     case NN_LAYER_DROPOUT:

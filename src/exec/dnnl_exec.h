@@ -16,6 +16,7 @@ typedef struct {
     dnnl_memory_t diff_unpack;   /* reordered into in_diff after bwd data */
     dnnl_memory_t weights, dst, diff_dst, workspace;
     dnnl_memory_t mean, var;     /* batch norm: this batch's statistics */
+    struct bn_stats *stats;      /* batch norm training (dnnl_bnorm.c) */
     int relu; /* a ReLU ends this conv, dense or max pool (post-op) */
 } layer_rt;
 
@@ -30,6 +31,7 @@ struct dnnl_exec {
     int training;          /* 0: forward_inference, no backward list */
     dnnl_prop_kind_t prop; /* forward_training or forward_inference */
     int first_image;       /* of this executor in the whole batch */
+    int sync_bn;           /* batch norm statistics span the MPI ranks */
     dropout_key key;
     dnnl_data_type_t act; /* activations and weights the primitives read */
     const float *params;

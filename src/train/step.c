@@ -31,7 +31,9 @@ void nn_step_slice(int n, int *off, int *count) {
 }
 
 int nn_step_slice_capacity(int n) {
-    return (n + nn_comm_size() - 1) / nn_comm_size();
+    int off, count;
+    nn_step_slice(n, &off, &count);
+    return count > 0 ? count : 1;
 }
 
 /* The loss gradient of this rank's slice is that of its mean, (1/n_local)

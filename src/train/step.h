@@ -32,7 +32,10 @@ typedef struct {
 /* This rank's part [*off, *off + *count) of n items split over the ranks:
  * counts differ by at most one, lower ranks take the larger. */
 void nn_step_slice(int n, int *off, int *count);
-/* The largest slice of a batch of n: the executors' batch on this rank. */
+/* This rank's slice of a batch of n, at least 1: the executors' batch on
+ * this rank. No batch of at most n gives it more (a smaller batch never
+ * gives a rank more images), and batch norm relies on it holding exactly
+ * its images of every full batch, without padding. */
 int nn_step_slice_capacity(int n);
 /* v (n values, at most NN_SUM_CHECKED_MAX) summed over the ranks together
  * with this rank's status rc: a rank that failed still joins the sum (the

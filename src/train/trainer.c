@@ -48,17 +48,26 @@ static int build(nn_trainer *t, nn_err *err) {
                        "--batch-size %d is larger than the %d training "
                        "images",
                        c->batch_size, n_train);
-    if (nn_comm_size() > 1 && nn_model_has_batchnorm(m))
-        return nn_errf(err, "model %s: batch norm needs the statistics of "
-                       "the whole batch, and each of the %d MPI ranks sees "
-                       "a slice: train it in one process", m->name,
-                       nn_comm_size());
-    nn_exec_opts train = {c->backend, c->precision, 0, 0, 0};
-    nn_exec_opts infer = {c->backend, c->precision, 1, 0, 0};
+    /* batch norm's statistics span the ranks' slices, and each rank must
+     * hold images of every batch for its own to mean anything */
+    int ranks = nn_comm_size(), last = n_train % c->batch_size;
+    int fewest = c->batch_size < ranks ? c->batch_size : last;
+    if (ranks > 1 && nn_model_has_batchnorm(m) && fewest && fewest < ranks)
+        return nn_errf(err, "model %s has batch norm: %s of %d images "
+                       "leaves %d of the %d MPI ranks none (expected a "
+                       "--batch-size of at least %d that leaves at least "
+                       "%d images, or none, for the last batch of the %d "
+                       "training images)", m->name,
+                       fewest == last ? "the epoch's last batch" : "a batch",
+                       fewest, ranks - fewest, ranks, ranks, ranks, n_train);
+    nn_exec_opts train = {.backend = c->backend, .precision = c->precision,
+                          .sync_batchnorm = nn_comm_size() > 1};
+    nn_exec_opts infer = {.backend = c->backend, .precision = c->precision,
+                          .inference = 1};
     /* under MPI the executors run this rank's slice of the global batch */
     int slice = nn_step_slice_capacity(c->batch_size);
     /* this rank's images of the epoch's last batch, if it is short */
-    int last_off, last = n_train % c->batch_size;
+    int last_off;
     if (last) nn_step_slice(last, &last_off, &last);
     if ((t->training &&
          (nn_optimizer_init(&t->opt, c->optim, m->n_params, c->lr,

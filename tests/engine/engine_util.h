@@ -33,7 +33,8 @@ static inline int run_pass(nn_model *m, nn_backend_kind backend,
                            const float *diff_logits, float *logits) {
     nn_runner r;
     nn_err err;
-    nn_exec_opts o = {backend, precision, diff_logits == NULL, 0, 0};
+    nn_exec_opts o = {.backend = backend, .precision = precision,
+                      .inference = diff_logits == NULL};
     if (nn_runner_init(&r, &o, parallel, m, batch, threads, &err) ||
         nn_runner_sync_params(&r, &err) ||
         (nn_runner_set_step(&r, 5, 3), 0) || /* a dropout mask */

@@ -111,7 +111,8 @@ int main(void) {
             for (int l = 0; l < 2; l++) {
                 problem p = {.m = &m, .src = src, .labels = labels,
                              .loss = losses[l]};
-                nn_exec_opts o = {backends[b], NN_PRECISION_F32, 0, 0, 0};
+                nn_exec_opts o = {.backend = backends[b],
+                                  .precision = NN_PRECISION_F32};
                 CHECK(nn_exec_create(&p.exec, &o, &m, BATCH, m.params,
                                      m.grads, &err) == 0);
                 nn_exec_set_step(p.exec, 42, 7); /* a dropout mask */

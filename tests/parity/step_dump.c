@@ -46,7 +46,7 @@ static int setup(step_setup *s, char **argv, int n, int capacity, float lr,
     if (n > s->data.n)
         return nn_errf(err, "%s: %d images, fewer than N = %d", argv[4],
                        s->data.n, n);
-    nn_exec_opts o = {backend, NN_PRECISION_F32, 0, 0, 0};
+    nn_exec_opts o = {.backend = backend, .precision = NN_PRECISION_F32};
     if (nn_runner_init(&s->runner, &o, NN_PARALLEL_INTRA, &s->model,
                        capacity, 1, err) ||
         nn_runner_add_short(&s->runner, &o, n, err) ||
