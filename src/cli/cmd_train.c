@@ -9,14 +9,15 @@
 #include "trainer.h"
 
 static const char train_help[] =
-    "Usage: nntrain train [--model mlp|cnn] [options]\n"
+    "Usage: nntrain train [--model mlp|cnn|FILE] [options]\n"
     "       nntrain train --resume RUN_DIR [--epochs N] [--threads N] [--data DIR]\n"
     "                     [--val N (the run's)]\n"
     "Trains one model on an IDX image set (default Fashion-MNIST) with the\n"
     "seed's recipe (Adam, MSE on softmax, batch 64, 50 epochs) and writes\n"
     "the run folder: metrics.csv, confusion_test.csv, summary.json,\n"
     "checkpoint.ckpt and final.ckpt.\n\n"
-    "  --model mlp|cnn     architecture (default cnn)\n"
+    "  --model mlp|cnn|FILE  the seed's MLP or CNN, or a model file\n"
+    "                      (models/README.md; default cnn)\n"
     "  --out DIR           run folder (default: runs/<model>, or the next free\n"
     "                      runs/<model>-N); a folder holding a run is refused\n"
     "  --overwrite         replace the run that --out holds\n"
