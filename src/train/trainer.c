@@ -53,13 +53,14 @@ static int build(nn_trainer *t, nn_err *err) {
     int ranks = nn_comm_size(), last = n_train % c->batch_size;
     int fewest = c->batch_size < ranks ? c->batch_size : last;
     if (ranks > 1 && nn_model_has_batchnorm(m) && fewest && fewest < ranks)
-        return nn_errf(err, "model %s has batch norm: %s of %d images "
-                       "leaves %d of the %d MPI ranks none (expected a "
-                       "--batch-size of at least %d that leaves at least "
-                       "%d images, or none, for the last batch of the %d "
-                       "training images)", m->name,
+        return nn_errf(err, "model %s has batch norm: %s of %d image%s "
+                       "leaves %d of the %d MPI ranks none (expected at "
+                       "most %d rank%s, or a --batch-size that gives every "
+                       "rank images of every batch of the %d training "
+                       "images)", m->name,
                        fewest == last ? "the epoch's last batch" : "a batch",
-                       fewest, ranks - fewest, ranks, ranks, ranks, n_train);
+                       fewest, fewest == 1 ? "" : "s", ranks - fewest, ranks,
+                       fewest, fewest == 1 ? "" : "s", n_train);
     nn_exec_opts train = {.backend = c->backend, .precision = c->precision,
                           .sync_batchnorm = nn_comm_size() > 1};
     nn_exec_opts infer = {.backend = c->backend, .precision = c->precision,
