@@ -110,7 +110,8 @@ int nn_model_init_named(nn_model *m, const char *name, nn_err *err);
 void nn_model_init_params(nn_model *m, nn_rng *rng);
 
 /* Whether m normalises over the batch (a batch norm layer): its statistics
- * are those of the whole batch, so the batch cannot be split. */
+ * are those of the whole batch, which slices of it must share (across MPI
+ * ranks they are synchronized; batch-split threads are refused). */
 int nn_model_has_batchnorm(const nn_model *m);
 
 /* Inputs of one image (in_c * in_h * in_w). */

@@ -59,15 +59,6 @@ static void update_running(void *ctx) {
                          st->total, NN_BNORM_MOMENTUM);
 }
 
-/* A custom step whose ctx is only a pointer to st (owned elsewhere). */
-static int stats_step(dnnl_exec *e, dnnl_steps *list, dnnl_custom_fn fn,
-                      bn_stats *st, nn_err *err) {
-    bn_stats **ctx = malloc(sizeof *ctx);
-    if (!ctx) return nn_errf(err, "oneDNN executor: out of memory");
-    *ctx = st;
-    return dnnl_plan_custom(&e->plan, list, fn, ctx, err);
-}
-
 /* Forward step of pd over the layer's src and dst with scale, shift and
  * the statistics (and workspace when pd has one). */
 static int forward_step(dnnl_exec *e, layer_rt *r,
@@ -89,7 +80,8 @@ static int forward_step(dnnl_exec *e, layer_rt *r,
 }
 
 /* Synchronized: this slice's statistics (a plain training forward whose
- * dst the real one overwrites), then every rank's. */
+ * dst the real one overwrites), then every rank's (a custom step whose ctx
+ * only points to st, which another step owns). */
 static int slice_stats(dnnl_exec *e, layer_rt *r, dnnl_memory_t scale,
                        dnnl_memory_t shift, bn_stats *st, nn_err *err) {
     dnnl_batch_normalization_desc_t d;
@@ -100,7 +92,10 @@ static int slice_stats(dnnl_exec *e, layer_rt *r, dnnl_memory_t scale,
     if (dnnl_plan_pd(&e->plan, &pd, &d, e->plan.attr, NULL, err) ||
         forward_step(e, r, pd, scale, shift, r->dst, err))
         return -1;
-    return stats_step(e, &e->plan.fwd, sync_stats, st, err);
+    bn_stats **ctx = malloc(sizeof *ctx);
+    if (!ctx) return nn_errf(err, "oneDNN executor: out of memory");
+    *ctx = st;
+    return dnnl_plan_custom(&e->plan, &e->plan.fwd, sync_stats, ctx, err);
 }
 
 int dx_bnorm_forward(dnnl_exec *e, int i, nn_err *err) {

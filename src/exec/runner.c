@@ -16,6 +16,7 @@ int nn_runner_init(nn_runner *r, const nn_exec_opts *o, nn_parallel_kind kind,
      * has the table to revisit on more cores. */
     if (kind == NN_PARALLEL_AUTO) kind = NN_PARALLEL_INTRA;
     r->kind = kind, r->batch = batch, r->m = m;
+    r->collective = o->sync_batchnorm && nn_model_has_batchnorm(m);
     r->slices = kind == NN_PARALLEL_BATCH ? threads : 1;
     if (r->slices > batch) r->slices = batch;
     if (r->slices > NN_MAX_SLICES)

@@ -27,6 +27,9 @@ typedef struct {
     int short_n;
     int short_stale; /* params changed since its weight copies were made */
     int use_short;   /* the next pass has short_n images and runs on it */
+    /* its passes hold collectives over the MPI ranks (batch norm
+     * synchronized): every rank must run each pass */
+    int collective;
 } nn_runner;
 
 /* Executors of m as o says (its single_thread and first_image are the

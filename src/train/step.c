@@ -76,10 +76,10 @@ static int sum_ranks(nn_stepper *s, int rc, double *loss, long *right,
     return 0;
 }
 
-/* With batch norm across the ranks a pass is collective (bnorm_sync.h): a
- * rank whose pass failed has left the others waiting inside it, where the
- * agreement after the step cannot reach them. Ends the job, as a lost rank
- * would, with this rank's message. */
+/* A rank whose collective pass failed (batch norm across the ranks) has
+ * left the others waiting inside it, where the agreement after the step
+ * cannot reach them. Ends the job, as a lost rank would, with this rank's
+ * message. */
 static void lost_in_pass(const nn_err *err) {
     fprintf(stderr, "nntrain: rank %d: %s\n", nn_comm_rank(), err->msg);
     nn_comm_abort(1);
@@ -111,8 +111,7 @@ int nn_step_run(nn_stepper *s, const nn_dataset *ds, const int *idx,
     t[3] = omp_get_wtime();
     if (!rc) rc = nn_runner_backward(s->runner, b->diff_logits, err);
     t[4] = omp_get_wtime();
-    if (rc && nn_comm_size() > 1 && nn_model_has_batchnorm(s->model))
-        lost_in_pass(err);
+    if (rc && s->runner->collective) lost_in_pass(err);
     if (sum_ranks(s, rc, &loss, &right, err)) return -1;
     t[5] = omp_get_wtime();
     if (!isfinite(loss) || !grads_finite(s->model)) return 1;

@@ -32,6 +32,23 @@ static int check_input(const nn_model *m, const nn_splits *data,
                    m->in_w, data->rows, data->cols, data_dir);
 }
 
+/* Batch norm's statistics span the ranks' slices, and each rank must hold
+ * images of every batch for its own to mean anything. */
+static int check_batchnorm_ranks(const nn_model *m, int n_train, int batch,
+                                 nn_err *err) {
+    int ranks = nn_comm_size(), last = n_train % batch;
+    int fewest = batch < ranks ? batch : last; /* 0: every batch full */
+    if (ranks == 1 || !nn_model_has_batchnorm(m) || !fewest || fewest >= ranks)
+        return 0;
+    return nn_errf(err, "model %s has batch norm: %s of %d image%s leaves %d "
+                   "of the %d MPI ranks none (expected at most %d rank%s, "
+                   "or a --batch-size that gives every rank images of "
+                   "every batch of the %d training images)", m->name,
+                   fewest == last ? "the epoch's last batch" : "a batch",
+                   fewest, fewest == 1 ? "" : "s", ranks - fewest, ranks,
+                   fewest, fewest == 1 ? "" : "s", n_train);
+}
+
 /* Everything but the data and weights values: buffers sized from cfg; the
  * optimizer and the training executors only when t->training. */
 static int build(nn_trainer *t, nn_err *err) {
@@ -48,19 +65,7 @@ static int build(nn_trainer *t, nn_err *err) {
                        "--batch-size %d is larger than the %d training "
                        "images",
                        c->batch_size, n_train);
-    /* batch norm's statistics span the ranks' slices, and each rank must
-     * hold images of every batch for its own to mean anything */
-    int ranks = nn_comm_size(), last = n_train % c->batch_size;
-    int fewest = c->batch_size < ranks ? c->batch_size : last;
-    if (ranks > 1 && nn_model_has_batchnorm(m) && fewest && fewest < ranks)
-        return nn_errf(err, "model %s has batch norm: %s of %d image%s "
-                       "leaves %d of the %d MPI ranks none (expected at "
-                       "most %d rank%s, or a --batch-size that gives every "
-                       "rank images of every batch of the %d training "
-                       "images)", m->name,
-                       fewest == last ? "the epoch's last batch" : "a batch",
-                       fewest, fewest == 1 ? "" : "s", ranks - fewest, ranks,
-                       fewest, fewest == 1 ? "" : "s", n_train);
+    if (check_batchnorm_ranks(m, n_train, c->batch_size, err)) return -1;
     nn_exec_opts train = {.backend = c->backend, .precision = c->precision,
                           .sync_batchnorm = nn_comm_size() > 1};
     nn_exec_opts infer = {.backend = c->backend, .precision = c->precision,
@@ -68,7 +73,7 @@ static int build(nn_trainer *t, nn_err *err) {
     /* under MPI the executors run this rank's slice of the global batch */
     int slice = nn_step_slice_capacity(c->batch_size);
     /* this rank's images of the epoch's last batch, if it is short */
-    int last_off;
+    int last_off, last = n_train % c->batch_size;
     if (last) nn_step_slice(last, &last_off, &last);
     if ((t->training &&
          (nn_optimizer_init(&t->opt, c->optim, m->n_params, c->lr,
